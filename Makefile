@@ -1,0 +1,38 @@
+# The two commands of the README: `make demo` and `make test`. Both set everything up themselves.
+BUILD_DIR ?= build
+ENGRAM_CUDA ?= AUTO
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CTEST_ARGS ?=
+PREFIX ?= /usr/local
+
+.PHONY: all bootstrap configure build test demo bench install format clean
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap
+
+configure: bootstrap
+	@scripts/configure "$(BUILD_DIR)" "$(ENGRAM_CUDA)"
+
+build: configure
+	@cmake --build "$(BUILD_DIR)" -j $(JOBS)
+
+test: build
+	@cd "$(BUILD_DIR)" && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+demo: build
+	@scripts/demo "$(BUILD_DIR)"
+
+bench: build
+	@cmake --build "$(BUILD_DIR)" --target benchmarks -j $(JOBS)
+	@scripts/bench "$(BUILD_DIR)"
+
+install: build
+	@cmake --install "$(BUILD_DIR)" --prefix "$(PREFIX)"
+
+format:
+	@git ls-files '*.h' '*.cpp' '*.cu' '*.cuh' | xargs clang-format -i
+
+clean:
+	@rm -rf "$(BUILD_DIR)"

@@ -1,0 +1,29 @@
+// The `engram` command-line tool.
+#include "commands.h"
+
+#include <engram/config.h>
+
+#include <CLI/CLI.hpp>
+#include <c10/util/Exception.h>
+
+#include <exception>
+#include <iostream>
+
+int main(int argc, char** argv) {
+  CLI::App app{"engram: brain-inspired learning layers and continual-learning benchmarks"};
+  app.set_version_flag("--version", std::string("engram ") + ENGRAM_VERSION_STRING);
+  app.require_subcommand(1);
+  engram::cli::add_info_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const c10::Error& e) {
+    std::cerr << "engram: error: " << e.what_without_backtrace() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "engram: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
