@@ -3,6 +3,8 @@
 # scripts/pack-deps fills that folder from this machine's packages.
 set(_deps "${ENGRAM_DEPS_DIR}")
 
+find_package(ZLIB REQUIRED) # gzip-compressed IDX files
+
 find_package(Eigen3 3.3 QUIET NO_MODULE)
 if(NOT TARGET Eigen3::Eigen)
   if(NOT EXISTS "${_deps}/eigen3/Eigen/Core")

@@ -1,0 +1,170 @@
+#include <engram/data/idx.h>
+
+#include <ATen/ATen.h>
+#include <c10/util/Exception.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <sys/stat.h>
+#include <zlib.h>
+
+namespace engram::data {
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool file_exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+// Reads the whole file, gunzipping ".gz" (gzread also passes plain files through unchanged).
+std::string read_all(const std::string& path) {
+  gzFile file = gzopen(path.c_str(), "rb");
+  TORCH_CHECK(file != nullptr, "read_idx: cannot open '", path, "'");
+  std::string bytes;
+  std::array<char, 1 << 16> chunk{};
+  int n = 0;
+  while ((n = gzread(file, chunk.data(), static_cast<unsigned>(chunk.size()))) > 0) {
+    bytes.append(chunk.data(), static_cast<std::size_t>(n));
+  }
+  int err = 0;
+  const char* msg = gzerror(file, &err);
+  const std::string error = (n < 0 && msg != nullptr) ? msg : "";
+  gzclose(file);
+  TORCH_CHECK(n >= 0, "read_idx: '", path, "' is corrupt: ", error);
+  return bytes;
+}
+
+uint32_t read_be32(const unsigned char* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
+}
+
+struct IdxType {
+  unsigned char code;
+  at::ScalarType scalar;
+  int64_t size;
+};
+
+constexpr std::array<IdxType, 6> kTypes{{{0x08, at::kByte, 1},
+                                         {0x09, at::kChar, 1},
+                                         {0x0B, at::kShort, 2},
+                                         {0x0C, at::kInt, 4},
+                                         {0x0D, at::kFloat, 4},
+                                         {0x0E, at::kDouble, 8}}};
+
+} // namespace
+
+at::Tensor read_idx(const std::string& path) {
+  std::string actual = path;
+  if (!file_exists(actual) && !ends_with(actual, ".gz") && file_exists(actual + ".gz")) {
+    actual += ".gz";
+  }
+  TORCH_CHECK(file_exists(actual), "read_idx: no such file '", path, "' (nor '", path, ".gz')");
+  const std::string bytes = read_all(actual);
+  const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
+  TORCH_CHECK(bytes.size() >= 4, "read_idx: '", actual, "' has ", bytes.size(),
+              " bytes, expected at least a 4-byte header");
+  TORCH_CHECK(data[0] == 0 && data[1] == 0, "read_idx: '", actual,
+              "' is not an IDX file (magic bytes 0 0 expected, got ", int{data[0]}, " ",
+              int{data[1]}, ")");
+  const IdxType* type = nullptr;
+  for (const auto& t : kTypes) {
+    if (t.code == data[2]) {
+      type = &t;
+    }
+  }
+  TORCH_CHECK(type != nullptr, "read_idx: '", actual, "' has unknown element type code ",
+              int{data[2]});
+  const int64_t rank = data[3];
+  const std::size_t header = 4 + 4 * static_cast<std::size_t>(rank);
+  TORCH_CHECK(bytes.size() >= header, "read_idx: '", actual, "' is truncated in its header");
+  std::vector<int64_t> shape;
+  int64_t count = 1;
+  for (int64_t d = 0; d < rank; ++d) {
+    shape.push_back(read_be32(data + 4 + 4 * d));
+    count *= shape.back();
+  }
+  const auto expected = header + static_cast<std::size_t>(count * type->size);
+  TORCH_CHECK(bytes.size() == expected, "read_idx: '", actual, "' has ", bytes.size(),
+              " bytes, expected ", expected, " for shape ", at::IntArrayRef(shape));
+  auto out = at::empty(shape, at::TensorOptions().dtype(type->scalar));
+  auto* dst = static_cast<unsigned char*>(out.data_ptr());
+  const unsigned char* src = data + header;
+  if (type->size == 1) {
+    std::copy(src, src + count, dst);
+  } else {
+    // IDX stores multi-byte elements big-endian.
+    for (int64_t i = 0; i < count; ++i) {
+      for (int64_t b = 0; b < type->size; ++b) {
+        dst[i * type->size + b] = src[i * type->size + (type->size - 1 - b)];
+      }
+    }
+  }
+  return out;
+}
+
+void write_idx(const std::string& path, const at::Tensor& tensor) {
+  const IdxType* type = nullptr;
+  for (const auto& t : kTypes) {
+    if (t.scalar == tensor.scalar_type()) {
+      type = &t;
+    }
+  }
+  TORCH_CHECK(type != nullptr, "write_idx: tensor dtype ", tensor.scalar_type(),
+              " has no IDX type (expected uint8, int8, int16, int32, float32 or float64)");
+  TORCH_CHECK(tensor.dim() <= 255, "write_idx: rank ", tensor.dim(), " exceeds 255");
+  const auto t = tensor.contiguous().cpu();
+  std::string bytes{'\0', '\0', static_cast<char>(type->code), static_cast<char>(t.dim())};
+  for (const auto size : t.sizes()) {
+    const auto s = static_cast<uint32_t>(size);
+    for (int shift = 24; shift >= 0; shift -= 8) {
+      bytes.push_back(static_cast<char>((s >> shift) & 0xFF));
+    }
+  }
+  const auto* src = static_cast<const char*>(t.data_ptr());
+  for (int64_t i = 0; i < t.numel(); ++i) {
+    for (int64_t b = type->size - 1; b >= 0; --b) {
+      bytes.push_back(src[i * type->size + b]);
+    }
+  }
+  const std::string tmp = path + ".tmp";
+  if (ends_with(path, ".gz")) {
+    gzFile file = gzopen(tmp.c_str(), "wb");
+    TORCH_CHECK(file != nullptr, "write_idx: cannot create '", tmp, "'");
+    const int written = gzwrite(file, bytes.data(), static_cast<unsigned>(bytes.size()));
+    const int closed = gzclose(file);
+    TORCH_CHECK(written == static_cast<int>(bytes.size()) && closed == Z_OK,
+                "write_idx: failed writing '", tmp, "'");
+  } else {
+    std::ofstream out(tmp, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.close();
+    TORCH_CHECK(out.good(), "write_idx: failed writing '", tmp, "'");
+  }
+  TORCH_CHECK(std::rename(tmp.c_str(), path.c_str()) == 0, "write_idx: cannot rename '", tmp,
+              "' to '", path, "'");
+}
+
+MnistSplit load_mnist_split(const std::string& dir, bool train) {
+  const std::string prefix = dir + "/" + (train ? "train" : "t10k");
+  const auto images = read_idx(prefix + "-images-idx3-ubyte");
+  const auto labels = read_idx(prefix + "-labels-idx1-ubyte");
+  TORCH_CHECK(images.dim() == 3 && images.scalar_type() == at::kByte, "load_mnist_split: '", prefix,
+              "-images-idx3-ubyte' must be uint8 [N, rows, cols], got ", images.scalar_type(), " ",
+              images.sizes());
+  TORCH_CHECK(labels.dim() == 1 && labels.size(0) == images.size(0), "load_mnist_split: '", prefix,
+              "-labels-idx1-ubyte' must have shape [", images.size(0), "], got ", labels.sizes());
+  MnistSplit split;
+  split.rows = images.size(1);
+  split.cols = images.size(2);
+  split.images = images.reshape({images.size(0), -1}).to(at::kFloat).div_(255.0);
+  split.labels = labels.to(at::kLong);
+  return split;
+}
+
+} // namespace engram::data
