@@ -3,7 +3,16 @@
 # scripts/pack-deps fills that folder from this machine's packages.
 set(_deps "${ENGRAM_DEPS_DIR}")
 
-find_package(ZLIB REQUIRED) # gzip-compressed IDX files
+# zlib reads gzip-compressed IDX files.
+if(NOT EXISTS "${_deps}/zlib/lib/libz.a")
+  find_package(ZLIB REQUIRED)
+else()
+  find_package(ZLIB QUIET)
+  if(NOT ZLIB_FOUND)
+    set(ZLIB_ROOT "${_deps}/zlib")
+    find_package(ZLIB REQUIRED)
+  endif()
+endif()
 
 find_package(Eigen3 3.3 QUIET NO_MODULE)
 if(NOT TARGET Eigen3::Eigen)
@@ -45,8 +54,11 @@ if(ENGRAM_BUILD_TESTS)
     set(INSTALL_GTEST OFF CACHE BOOL "" FORCE)
     set(BUILD_GMOCK ON CACHE BOOL "" FORCE)
     add_subdirectory("${_deps}/googletest" "${PROJECT_BINARY_DIR}/_deps/googletest" EXCLUDE_FROM_ALL SYSTEM)
-    add_library(GTest::gtest ALIAS gtest)
-    add_library(GTest::gtest_main ALIAS gtest_main)
+    foreach(lib gtest gtest_main gmock gmock_main)
+      if(NOT TARGET GTest::${lib})
+        add_library(GTest::${lib} ALIAS ${lib})
+      endif()
+    endforeach()
   endif()
   include(GoogleTest)
 endif()
@@ -54,10 +66,11 @@ endif()
 if(ENGRAM_BUILD_BENCHMARKS)
   find_package(benchmark QUIET)
   if(NOT TARGET benchmark::benchmark)
-    if(EXISTS "${_deps}/benchmark/lib/libbenchmark.a")
-      add_library(benchmark::benchmark STATIC IMPORTED)
+    if(EXISTS "${_deps}/benchmark/lib/libbenchmark.so")
+      add_library(benchmark::benchmark SHARED IMPORTED)
       set_target_properties(benchmark::benchmark PROPERTIES
-        IMPORTED_LOCATION "${_deps}/benchmark/lib/libbenchmark.a"
+        IMPORTED_LOCATION "${_deps}/benchmark/lib/libbenchmark.so"
+        IMPORTED_NO_SONAME ON
         INTERFACE_INCLUDE_DIRECTORIES "${_deps}/benchmark/include"
         INTERFACE_LINK_LIBRARIES "Threads::Threads")
       find_package(Threads REQUIRED)
