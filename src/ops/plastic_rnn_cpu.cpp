@@ -3,434 +3,61 @@
 #include "plastic_rnn_kernel.h"
 
 #include <ATen/Parallel.h>
+#include <c10/core/CPUAllocator.h>
 #include <c10/util/Exception.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 namespace engram::ops::detail {
+
+// Scratch memory taken from LibTorch's CPU allocator, so that allocator statistics (and
+// CpuMemoryCounter) see it like any tensor.
+template <typename S>
+class CpuBuffer {
+public:
+  void resize(size_t n) { storage_ = c10::GetCPUAllocator()->allocate(n * sizeof(S)); }
+  S* data() const { return static_cast<S*>(storage_.get()); }
+
+private:
+  c10::DataPtr storage_;
+};
+
+namespace cpu_generic {
+#include "plastic_rnn_cpu_impl.h"
+} // namespace cpu_generic
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+namespace cpu_avx2 {
+#include "plastic_rnn_cpu_impl.h"
+} // namespace cpu_avx2
+#pragma GCC pop_options
+
 namespace {
 
-template <typename S, bool kOja, KernelModulation kMod>
-struct Step {
-  static inline S increment(S x_i, S y_j, S h) { return kOja ? y_j * (x_i - y_j * h) : x_i * y_j; }
-
-  // One row of the trace update H_{t-1} → H_t (and E_{t-1} → E_t), src may equal dst.
-  static inline void advance_row(const S* Hs, const S* Es, S* Hd, S* Ed, const S* y, S x_i,
-                                 int64_t N, S eta, S m, S c) {
-    for (int64_t j = 0; j < N; ++j) {
-      const S h = Hs[j];
-      const S D = increment(x_i, y[j], h);
-      S next;
-      if constexpr (kMod == KernelModulation::kNone) {
-        next = kOja ? h + eta * D : (S(1) - eta) * h + eta * D;
-      } else if constexpr (kMod == KernelModulation::kSimple) {
-        next = h + m * D;
-      } else {
-        const S e = Es[j];
-        next = h + m * e;
-        Ed[j] = (S(1) - eta) * e + eta * D;
-      }
-      Hd[j] = std::min(std::max(next, -c), c);
-    }
-  }
-
-  static void advance(const S* Hs, const S* Es, S* Hd, S* Ed, const S* x, const S* y, int64_t N,
-                      S eta, S m, S c) {
-    for (int64_t i = 0; i < N; ++i) {
-      const int64_t r = i * N;
-      advance_row(Hs + r, Es ? Es + r : nullptr, Hd + r, Ed ? Ed + r : nullptr, y, x[i], N, eta, m,
-                  c);
-    }
-  }
-};
-
-template <typename S>
-S clip_value(double clip) {
-  return clip > 0 ? static_cast<S>(clip) : std::numeric_limits<S>::infinity();
-}
-
-template <typename S>
-S modulation_at(const PlasticRnnForwardArgs<S>& a, const S* y, int64_t t, int64_t b) {
-  if (a.m_given) {
-    return a.m_given[t * a.B + b];
-  }
-  S z = static_cast<S>(a.b_m);
-  for (int64_t j = 0; j < a.N; ++j) {
-    z += a.w_m[j] * y[j];
-  }
-  return std::tanh(z);
-}
-
-template <typename S, bool kOja, KernelModulation kMod>
-void forward_batch(const PlasticRnnForwardArgs<S>& a, int64_t b, S* next) {
-  using R = Step<S, kOja, kMod>;
-  constexpr bool kRetro = kMod == KernelModulation::kRetroactive;
-  const int64_t N = a.N, NN = N * N, B = a.B;
-  const S eta = static_cast<S>(a.eta);
-  const S c = clip_value<S>(a.clip);
-  S* H = a.H + b * NN;
-  std::memcpy(H, a.H0 + b * NN, sizeof(S) * NN);
-  S* E = kRetro ? a.E + b * NN : nullptr;
-  if (kRetro) {
-    if (a.E0) {
-      std::memcpy(E, a.E0 + b * NN, sizeof(S) * NN);
-    } else {
-      std::fill(E, E + NN, S(0));
-    }
-  }
-  if (a.T == 0) {
-    return;
-  }
-  const S* x = a.h0 + b * N;
-  std::memcpy(next, a.U + b * N, sizeof(S) * N);
-  for (int64_t i = 0; i < N; ++i) {
-    const S xi = x[i];
-    const S* Hr = H + i * N;
-    const S* Wr = a.WT + i * N;
-    const S* Ar = a.A + i * N;
-    for (int64_t j = 0; j < N; ++j) {
-      next[j] += (Wr[j] + Ar[j] * Hr[j]) * xi;
-    }
-  }
-  for (int64_t t = 1; t <= a.T; ++t) {
-    if (a.ckH && (t - 1) % a.chunk == 0) {
-      const int64_t k = (t - 1) / a.chunk;
-      std::memcpy(a.ckH + (k * B + b) * NN, H, sizeof(S) * NN);
-      if (kRetro) {
-        std::memcpy(a.ckE + (k * B + b) * NN, E, sizeof(S) * NN);
-      }
-    }
-    S* y = a.out + ((t - 1) * B + b) * N;
-    for (int64_t j = 0; j < N; ++j) {
-      y[j] = std::tanh(next[j]);
-    }
-    S m = 0;
-    if constexpr (kMod != KernelModulation::kNone) {
-      m = modulation_at(a, y, t - 1, b);
-      a.m_used[(t - 1) * B + b] = m;
-    }
-    const bool last = t == a.T;
-    if (!last) {
-      std::memcpy(next, a.U + (t * B + b) * N, sizeof(S) * N);
-    }
-    for (int64_t i = 0; i < N; ++i) {
-      S* Hr = H + i * N;
-      S* Er = kRetro ? E + i * N : nullptr;
-      R::advance_row(Hr, Er, Hr, Er, y, x[i], N, eta, m, c);
-      if (!last) {
-        const S yi = y[i];
-        const S* Wr = a.WT + i * N;
-        const S* Ar = a.A + i * N;
-        for (int64_t j = 0; j < N; ++j) {
-          next[j] += (Wr[j] + Ar[j] * Hr[j]) * yi;
-        }
-      }
-    }
-    x = y;
-  }
-}
-
-// Per-task scratch of the backward pass, reused across the batch elements of a task.
-template <typename S>
-struct BackwardScratch {
-  std::vector<S> inner_H, inner_E, step_H, step_E;
-  std::vector<S> gh, gx, gy, ga;
-};
-
-template <typename S, bool kOja, KernelModulation kMod>
-void backward_batch(const PlasticRnnBackwardArgs<S>& g, int64_t b, int64_t sub,
-                    BackwardScratch<S>& s) {
-  using R = Step<S, kOja, kMod>;
-  constexpr bool kRetro = kMod == KernelModulation::kRetroactive;
-  constexpr bool kModulated = kMod != KernelModulation::kNone;
-  const auto& a = g.fwd;
-  const int64_t N = a.N, NN = N * N, B = a.B, T = a.T, C = a.chunk;
-  const S eta = static_cast<S>(a.eta);
-  const S c = clip_value<S>(a.clip);
-
-  S* gH = g.g_H0 + b * NN;
-  S* gE = kRetro ? g.g_E0 + b * NN : nullptr;
-  S* gA = g.g_A + b * NN;
-  std::fill(gA, gA + NN, S(0));
-  if (g.g_H) {
-    std::memcpy(gH, g.g_H + b * NN, sizeof(S) * NN);
-  } else {
-    std::fill(gH, gH + NN, S(0));
-  }
-  if (kRetro) {
-    if (g.g_E) {
-      std::memcpy(gE, g.g_E + b * NN, sizeof(S) * NN);
-    } else {
-      std::fill(gE, gE + NN, S(0));
-    }
-  }
-  S* gh = s.gh.data();
-  if (g.g_h) {
-    std::memcpy(gh, g.g_h + b * N, sizeof(S) * N);
-  } else {
-    std::fill(gh, gh + N, S(0));
-  }
-  S* gx = s.gx.data();
-  S* gy = s.gy.data();
-  S* ga = s.ga.data();
-  double g_eta = 0.0, g_bm = 0.0;
-  if (g.g_w_m) {
-    std::fill(g.g_w_m + b * N, g.g_w_m + (b + 1) * N, S(0));
-  }
-
-  const auto h_at = [&](int64_t t) -> const S* { // h_t, t = 0..T
-    return t == 0 ? a.h0 + b * N : a.out + ((t - 1) * B + b) * N;
-  };
-  const auto m_at = [&](int64_t t) -> S { // m_t, t = 1..T
-    return kModulated ? a.m_used[(t - 1) * B + b] : S(0);
-  };
-  const auto advance = [&](const S* Hs, const S* Es, S* Hd, S* Ed, int64_t t) {
-    R::advance(Hs, Es, Hd, Ed, h_at(t - 1), h_at(t), N, eta, m_at(t), c);
-  };
-
-  const int64_t chunks = (T + C - 1) / C;
-  for (int64_t k = chunks - 1; k >= 0; --k) {
-    const int64_t t0 = k * C, t1 = std::min(T, t0 + C);
-    // Re-checkpoint the chunk every `sub` steps: inner[q] = H_{t0 + q·sub}.
-    const int64_t inner_count = (t1 - t0 + sub - 1) / sub;
-    std::memcpy(s.inner_H.data(), a.ckH + (k * B + b) * NN, sizeof(S) * NN);
-    if (kRetro) {
-      std::memcpy(s.inner_E.data(), a.ckE + (k * B + b) * NN, sizeof(S) * NN);
-    }
-    for (int64_t q = 1; q < inner_count; ++q) {
-      S* Hd = s.inner_H.data() + q * NN;
-      S* Ed = kRetro ? s.inner_E.data() + q * NN : nullptr;
-      const S* Hs = Hd - NN;
-      const S* Es = kRetro ? Ed - NN : nullptr;
-      for (int64_t t = t0 + (q - 1) * sub + 1; t <= t0 + q * sub; ++t) {
-        advance(Hs, Es, Hd, Ed, t);
-        Hs = Hd;
-        Es = Ed;
-      }
-    }
-    for (int64_t q = inner_count - 1; q >= 0; --q) {
-      const int64_t s0 = t0 + q * sub, s1 = std::min(t1, s0 + sub);
-      // step_H[r] = H_{s0 + r}, r = 0 .. s1 - s0 - 1
-      std::memcpy(s.step_H.data(), s.inner_H.data() + q * NN, sizeof(S) * NN);
-      if (kRetro) {
-        std::memcpy(s.step_E.data(), s.inner_E.data() + q * NN, sizeof(S) * NN);
-      }
-      for (int64_t r = 1; r < s1 - s0; ++r) {
-        advance(s.step_H.data() + (r - 1) * NN, kRetro ? s.step_E.data() + (r - 1) * NN : nullptr,
-                s.step_H.data() + r * NN, kRetro ? s.step_E.data() + r * NN : nullptr, s0 + r);
-      }
-      for (int64_t t = s1; t > s0; --t) {
-        const S* Hp = s.step_H.data() + (t - 1 - s0) * NN;
-        const S* Ep = kRetro ? s.step_E.data() + (t - 1 - s0) * NN : nullptr;
-        const S* x = h_at(t - 1);
-        const S* y = h_at(t);
-        const S m = m_at(t);
-        if (g.g_out) {
-          const S* go = g.g_out + ((t - 1) * B + b) * N;
-          for (int64_t j = 0; j < N; ++j) {
-            gh[j] += go[j];
-          }
-        }
-        std::fill(gy, gy + N, S(0));
-        double g_m = 0.0;
-        // Pass 1: through the clip, the rule and the increment D_t.
-        for (int64_t i = 0; i < N; ++i) {
-          const S xi = x[i];
-          const S* Hr = Hp + i * N;
-          const S* Er = kRetro ? Ep + i * N : nullptr;
-          S* gHr = gH + i * N;
-          S* gEr = kRetro ? gE + i * N : nullptr;
-          S gxi = 0, geta_row = 0, gm_row = 0;
-          for (int64_t j = 0; j < N; ++j) {
-            const S h = Hr[j];
-            const S yj = y[j];
-            const S D = R::increment(xi, yj, h);
-            S pre_clip, gD, gHp;
-            if constexpr (kMod == KernelModulation::kNone) {
-              pre_clip = kOja ? h + eta * D : (S(1) - eta) * h + eta * D;
-            } else if constexpr (kMod == KernelModulation::kSimple) {
-              pre_clip = h + m * D;
-            } else {
-              pre_clip = h + m * Er[j];
-            }
-            const S gt = (pre_clip >= -c && pre_clip <= c) ? gHr[j] : S(0);
-            if constexpr (kMod == KernelModulation::kNone) {
-              gHp = kOja ? gt : (S(1) - eta) * gt;
-              gD = eta * gt;
-              geta_row += (kOja ? D : D - h) * gt;
-            } else if constexpr (kMod == KernelModulation::kSimple) {
-              gHp = gt;
-              gD = m * gt;
-              gm_row += D * gt;
-            } else {
-              const S e = Er[j];
-              const S gEt = gEr[j];
-              gEr[j] = (S(1) - eta) * gEt + m * gt;
-              gD = eta * gEt;
-              geta_row += (D - e) * gEt;
-              gm_row += e * gt;
-              gHp = gt;
-            }
-            gxi += gD * yj;
-            if constexpr (kOja) {
-              gy[j] += gD * (xi - S(2) * yj * h);
-              gHp -= gD * yj * yj;
-            } else {
-              gy[j] += gD * xi;
-            }
-            gHr[j] = gHp;
-          }
-          gx[i] = gxi;
-          g_eta += geta_row;
-          g_m += gm_row;
-        }
-        if constexpr (kModulated) {
-          if (g.g_m) {
-            g_m += g.g_m[(t - 1) * B + b];
-          }
-          if (a.m_given) {
-            g.g_m_given[(t - 1) * B + b] = static_cast<S>(g_m);
-          } else {
-            const S gz = static_cast<S>(g_m) * (S(1) - m * m);
-            S* gw = g.g_w_m + b * N;
-            for (int64_t j = 0; j < N; ++j) {
-              gy[j] += gz * a.w_m[j];
-              gw[j] += gz * y[j];
-            }
-            g_bm += gz;
-          }
-        }
-        S* ga_out = g.g_a + ((t - 1) * B + b) * N;
-        for (int64_t j = 0; j < N; ++j) {
-          ga[j] = (gh[j] + gy[j]) * (S(1) - y[j] * y[j]);
-          ga_out[j] = ga[j];
-        }
-        // Pass 2: through h_t = tanh(U_t + (W + α ⊙ Hᵀ) h_{t-1}).
-        for (int64_t i = 0; i < N; ++i) {
-          const S xi = x[i];
-          const S* Hr = Hp + i * N;
-          const S* Wr = a.WT + i * N;
-          const S* Ar = a.A + i * N;
-          S* gHr = gH + i * N;
-          S* gAr = gA + i * N;
-          S gxa = 0;
-          for (int64_t j = 0; j < N; ++j) {
-            const S xg = xi * ga[j];
-            gHr[j] += Ar[j] * xg;
-            gAr[j] += Hr[j] * xg;
-            gxa += (Wr[j] + Ar[j] * Hr[j]) * ga[j];
-          }
-          gh[i] = gx[i] + gxa;
-        }
-      }
-    }
-  }
-  std::memcpy(g.g_h0 + b * N, gh, sizeof(S) * N);
-  g.g_eta[b] = static_cast<S>(g_eta);
-  if (g.g_b_m) {
-    g.g_b_m[b] = static_cast<S>(g_bm);
-  }
-}
-
-template <typename S, bool kOja, KernelModulation kMod>
-void forward_all(const PlasticRnnForwardArgs<S>& a) {
-  at::parallel_for(0, a.B, 1, [&](int64_t begin, int64_t end) {
-    std::vector<S> next(static_cast<size_t>(a.N));
-    for (int64_t b = begin; b < end; ++b) {
-      forward_batch<S, kOja, kMod>(a, b, next.data());
-    }
-  });
-}
-
-template <typename S, bool kOja, KernelModulation kMod>
-void backward_all(const PlasticRnnBackwardArgs<S>& g) {
-  const auto& a = g.fwd;
-  const int64_t NN = a.N * a.N;
-  const int64_t C = std::max<int64_t>(1, std::min(a.chunk, std::max<int64_t>(a.T, 1)));
-  const auto sub =
-      std::max<int64_t>(1, static_cast<int64_t>(std::ceil(std::sqrt(static_cast<double>(C)))));
-  const int64_t inner = (C + sub - 1) / sub;
-  constexpr bool kRetro = kMod == KernelModulation::kRetroactive;
-  at::parallel_for(0, a.B, 1, [&](int64_t begin, int64_t end) {
-    BackwardScratch<S> s;
-    s.inner_H.resize(static_cast<size_t>(inner * NN));
-    s.step_H.resize(static_cast<size_t>(sub * NN));
-    if (kRetro) {
-      s.inner_E.resize(static_cast<size_t>(inner * NN));
-      s.step_E.resize(static_cast<size_t>(sub * NN));
-    }
-    for (auto* v : {&s.gh, &s.gx, &s.gy, &s.ga}) {
-      v->resize(static_cast<size_t>(a.N));
-    }
-    for (int64_t b = begin; b < end; ++b) {
-      backward_batch<S, kOja, kMod>(g, b, sub, s);
-    }
-  });
-}
-
-template <typename Args, typename Fn>
-void dispatch(const Args& args, bool oja, KernelModulation mod, Fn&& fn) {
-  // fn is a generic lambda taking (std::integral_constant<bool>, std::integral_constant<mod>)
-  if (oja) {
-    switch (mod) {
-    case KernelModulation::kNone:
-      return fn(std::true_type{},
-                std::integral_constant<KernelModulation, KernelModulation::kNone>{});
-    case KernelModulation::kSimple:
-      return fn(std::true_type{},
-                std::integral_constant<KernelModulation, KernelModulation::kSimple>{});
-    case KernelModulation::kRetroactive:
-      return fn(std::true_type{},
-                std::integral_constant<KernelModulation, KernelModulation::kRetroactive>{});
-    }
-  } else {
-    switch (mod) {
-    case KernelModulation::kNone:
-      return fn(std::false_type{},
-                std::integral_constant<KernelModulation, KernelModulation::kNone>{});
-    case KernelModulation::kSimple:
-      return fn(std::false_type{},
-                std::integral_constant<KernelModulation, KernelModulation::kSimple>{});
-    case KernelModulation::kRetroactive:
-      return fn(std::false_type{},
-                std::integral_constant<KernelModulation, KernelModulation::kRetroactive>{});
-    }
-  }
-  (void)args;
-}
-
-template <typename S>
-void forward_impl(const PlasticRnnForwardArgs<S>& a) {
-  dispatch(a, a.oja, a.modulation, [&](auto oja, auto mod) {
-    forward_all<S, decltype(oja)::value, decltype(mod)::value>(a);
-  });
-}
-
-template <typename S>
-void backward_impl(const PlasticRnnBackwardArgs<S>& g) {
-  TORCH_CHECK(g.fwd.ckH != nullptr, "plastic_rnn backward: the forward saved no checkpoints");
-  dispatch(g, g.fwd.oja, g.fwd.modulation, [&](auto oja, auto mod) {
-    backward_all<S, decltype(oja)::value, decltype(mod)::value>(g);
-  });
+bool has_avx2() {
+  static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return yes;
 }
 
 } // namespace
 
 void plastic_rnn_forward_cpu(const PlasticRnnForwardArgs<float>& a) {
-  forward_impl(a);
+  has_avx2() ? cpu_avx2::forward_impl(a) : cpu_generic::forward_impl(a);
 }
 void plastic_rnn_forward_cpu(const PlasticRnnForwardArgs<double>& a) {
-  forward_impl(a);
+  has_avx2() ? cpu_avx2::forward_impl(a) : cpu_generic::forward_impl(a);
 }
 void plastic_rnn_backward_cpu(const PlasticRnnBackwardArgs<float>& a) {
-  backward_impl(a);
+  has_avx2() ? cpu_avx2::backward_impl(a) : cpu_generic::backward_impl(a);
 }
 void plastic_rnn_backward_cpu(const PlasticRnnBackwardArgs<double>& a) {
-  backward_impl(a);
+  has_avx2() ? cpu_avx2::backward_impl(a) : cpu_generic::backward_impl(a);
 }
 
 } // namespace engram::ops::detail
