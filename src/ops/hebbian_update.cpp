@@ -5,6 +5,7 @@
 #include "hebbian_update_checks.h"
 #include "hebbian_update_kernel.h"
 
+#include <c10/core/DeviceGuard.h>
 #include <torch/autograd.h>
 
 namespace engram::ops {
@@ -53,6 +54,7 @@ at::Tensor fused_forward(const at::Tensor& H, const at::Tensor& pre, const at::T
       return;
     }
     if (H.is_cuda()) {
+      const c10::DeviceGuard guard(H.device());
       detail::hebbian_update_forward_device(a);
     } else {
       detail::hebbian_update_forward_cpu(a);

@@ -7,6 +7,7 @@
 
 #include <engram/config.h>
 
+#include <c10/core/DeviceGuard.h>
 #include <torch/autograd.h>
 
 namespace engram::ops {
@@ -101,6 +102,7 @@ PlasticRnnForwardState plastic_rnn_forward(const PlasticRnnCall& call, bool save
       return;
     }
     if (x.is_cuda()) {
+      const c10::DeviceGuard guard(x.device());
       plastic_rnn_forward_device(a);
     } else {
       plastic_rnn_forward_cpu(a);
