@@ -112,16 +112,15 @@ double max_err(const torch::Tensor& a, const torch::Tensor& b) {
   return (a - b).abs().max().item<double>() / std::max(1.0, b.abs().max().item<double>());
 }
 
-class HebbianCases : public ::testing::TestWithParam<HebbCase> {};
-
-TEST_P(HebbianCases, MatchesReferenceFloat32) {
-  const auto p = HebbProblem::make(GetParam(), torch::kFloat);
+void check_against_reference_float32(const HebbCase& c) {
+  SCOPED_TRACE(c.name());
+  const auto p = HebbProblem::make(c, torch::kFloat);
   auto a = p.leaves();
   auto r = p.leaves();
   const auto fa = p.run(a, false);
   const auto fr = p.run(r, true);
   EXPECT_LT(max_err(fa.H, fr.H), 1e-6);
-  if (GetParam().clip) {
+  if (c.clip) {
     EXPECT_GE(fr.H.abs().max().item<double>(), 0.35 - 1e-6);
   }
   p.loss(fa).backward();
@@ -136,8 +135,9 @@ TEST_P(HebbianCases, MatchesReferenceFloat32) {
   }
 }
 
-TEST_P(HebbianCases, MatchesFiniteDifferencesFloat64) {
-  const auto p = HebbProblem::make(GetParam(), torch::kDouble);
+void check_finite_differences_float64(const HebbCase& c) {
+  SCOPED_TRACE(c.name());
+  const auto p = HebbProblem::make(c, torch::kDouble);
   auto a = p.leaves();
   p.loss(p.run(a, false)).backward();
   torch::NoGradGuard no_grad;
@@ -161,8 +161,38 @@ TEST_P(HebbianCases, MatchesFiniteDifferencesFloat64) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllRules, HebbianCases, ::testing::ValuesIn(all_cases()),
-                         [](const auto& info) { return info.param.name(); });
+// One test per rule (a process each under CTest), looping over the other options.
+class HebbianCases : public ::testing::TestWithParam<HebbianRule> {
+protected:
+  std::vector<HebbCase> cases() const {
+    std::vector<HebbCase> out;
+    for (const auto& c : all_cases()) {
+      if (c.rule == GetParam()) {
+        out.push_back(c);
+      }
+    }
+    return out;
+  }
+};
+
+TEST_P(HebbianCases, MatchesReferenceFloat32) {
+  const auto all = cases();
+  ASSERT_FALSE(all.empty());
+  for (const auto& c : all) {
+    check_against_reference_float32(c);
+  }
+}
+
+TEST_P(HebbianCases, MatchesFiniteDifferencesFloat64) {
+  for (const auto& c : cases()) {
+    check_finite_differences_float64(c);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Rules, HebbianCases,
+                         ::testing::Values(HebbianRule::kHebb, HebbianRule::kOja,
+                                           HebbianRule::kCovariance, HebbianRule::kBcm),
+                         [](const auto& info) { return std::string(to_string(info.param)); });
 
 TEST(HebbianUpdate, OjaKeepsWeightNormBounded) {
   // Oja's rule normalises: repeated updates with one input direction converge to |w| ≈ 1.

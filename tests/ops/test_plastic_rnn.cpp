@@ -36,10 +36,9 @@ namespace {
          << what << ": max error " << err << " > " << tol << " * " << scale;
 }
 
-class PlasticRnnCases : public ::testing::TestWithParam<PlasticCase> {};
-
-TEST_P(PlasticRnnCases, ForwardAndGradientsMatchReferenceFloat32) {
-  const auto p = PlasticProblem::make(GetParam(), torch::kFloat, 11);
+void check_against_reference_float32(const PlasticCase& c) {
+  SCOPED_TRACE(c.name());
+  const auto p = PlasticProblem::make(c, torch::kFloat, 11);
   auto fused_in = p.leaves();
   auto ref_in = p.leaves();
   const auto fused = p.run(fused_in, false);
@@ -49,7 +48,7 @@ TEST_P(PlasticRnnCases, ForwardAndGradientsMatchReferenceFloat32) {
   EXPECT_TRUE(close(fused.H, ref.H, 1e-5, "H"));
   EXPECT_TRUE(close(fused.E, ref.E, 1e-5, "E"));
   EXPECT_TRUE(close(fused.m, ref.m, 1e-5, "m"));
-  if (GetParam().clip) {
+  if (c.clip) {
     // the clip must actually bind somewhere for the case to test it
     EXPECT_GE(ref.H.abs().max().item<double>(), 0.15 - 1e-6);
   }
@@ -70,8 +69,8 @@ TEST_P(PlasticRnnCases, ForwardAndGradientsMatchReferenceFloat32) {
   }
 }
 
-TEST_P(PlasticRnnCases, GradientsMatchFiniteDifferencesFloat64) {
-  auto c = GetParam();
+void check_finite_differences_float64(PlasticCase c) {
+  SCOPED_TRACE(c.name());
   c.T = 5;
   c.B = 2;
   c.I = 3;
@@ -103,8 +102,44 @@ TEST_P(PlasticRnnCases, GradientsMatchFiniteDifferencesFloat64) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllRules, PlasticRnnCases, ::testing::ValuesIn(all_plastic_cases()),
-                         [](const auto& info) { return info.param.name(); });
+// One test per rule and modulation (a process each under CTest), looping over alpha shape × clip
+// × modulation source.
+class PlasticRnnCases : public ::testing::TestWithParam<std::tuple<PlasticRule, Modulation>> {
+protected:
+  std::vector<PlasticCase> cases() const {
+    std::vector<PlasticCase> out;
+    for (const auto& c : all_plastic_cases()) {
+      if (c.rule == std::get<0>(GetParam()) && c.modulation == std::get<1>(GetParam())) {
+        out.push_back(c);
+      }
+    }
+    return out;
+  }
+};
+
+TEST_P(PlasticRnnCases, ForwardAndGradientsMatchReferenceFloat32) {
+  const auto all = cases();
+  ASSERT_FALSE(all.empty());
+  for (const auto& c : all) {
+    check_against_reference_float32(c);
+  }
+}
+
+TEST_P(PlasticRnnCases, GradientsMatchFiniteDifferencesFloat64) {
+  for (const auto& c : cases()) {
+    check_finite_differences_float64(c);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rules, PlasticRnnCases,
+    ::testing::Combine(::testing::Values(PlasticRule::kHebb, PlasticRule::kOja),
+                       ::testing::Values(Modulation::kNone, Modulation::kSimple,
+                                         Modulation::kRetroactive)),
+    [](const auto& info) {
+      return std::string(to_string(std::get<0>(info.param))) + "_" +
+             to_string(std::get<1>(info.param));
+    });
 
 TEST(PlasticRnn, GradientsDoNotDependOnChunkSize) {
   PlasticCase c;
