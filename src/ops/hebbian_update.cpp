@@ -91,6 +91,9 @@ struct HebbianUpdateFunction : public torch::autograd::Function<HebbianUpdateFun
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    TORCH_CHECK(!at::GradMode::is_enabled(),
+                "hebbian_update: backward with create_graph=true (double backward) is not "
+                "supported; the gradients it returns are not differentiable");
     const auto s = ctx->get_saved_variables();
     const at::Tensor &H = s[0], &x = s[1], &y = s[2], &eta = s[3];
     const at::Tensor m = unmark(s[4]), pm = unmark(s[5]), qm = unmark(s[6]), th = unmark(s[7]);

@@ -206,6 +206,9 @@ struct PlasticRnnFunction : public torch::autograd::Function<PlasticRnnFunction>
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    TORCH_CHECK(!at::GradMode::is_enabled(),
+                "plastic_rnn: backward with create_graph=true (double backward) is not "
+                "supported; the gradients it returns are not differentiable");
     const auto saved = ctx->get_saved_variables();
     const at::Tensor& x = saved[0];
     const at::Tensor& h0 = saved[1];

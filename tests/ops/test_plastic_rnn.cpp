@@ -236,6 +236,9 @@ TEST(PlasticRnn, RejectsBadArguments) {
   bad[5] = torch::zeros({3});
   expect_error([&] { call(bad); }, {"'alpha'", "[5, 5], [5] or a scalar", "[3]"});
   bad = in;
+  bad[6] = torch::zeros({5}, torch::kMeta);
+  expect_error([&] { call(bad); }, {"'b'", "expected device cpu", "got meta"});
+  bad = in;
   bad[7] = torch::full({}, -0.1);
   expect_error([&] { call(bad); }, {"'eta'", ">= 0", "-0.1"});
   bad = in;
@@ -258,6 +261,11 @@ TEST(PlasticRnn, RejectsBadArguments) {
       },
       {"'m'", "[7, 3]", "[7, 2]"});
   expect_error([&] { plastic_rule_from_string("hebbian"); }, {"'name'", "'oja'", "'hebbian'"});
+  // double backward is refused rather than silently wrong
+  auto W = in[4].clone().requires_grad_(true);
+  const auto r = plastic_rnn(in[0], in[1], in[2], in[3], W, in[5], in[6], in[7]);
+  expect_error([&] { torch::autograd::grad({r.outputs.sum()}, {W}, {}, true, true); },
+               {"double backward", "not supported"});
 }
 
 // ----------------------------------------------------------------------------------------------
