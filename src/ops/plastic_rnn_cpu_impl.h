@@ -1,6 +1,6 @@
 // Kernel templates of plastic_rnn_cpu.cpp, included once per CPU capability (generic and AVX2)
-// inside a namespace of that file. No includes here: the including file provides them.
-// NOLINT(build/header_guard): included several times on purpose.
+// inside a namespace of that file (hence no include guard). No includes here: the including file
+// provides them.
 
 // Reductions run in kLanes independent partial sums so that the compiler vectorises them
 // without reassociating (no -ffast-math needed); the order is fixed, so results are deterministic.
