@@ -25,18 +25,24 @@ at::Tensor flip_bits(const at::Tensor& patterns, double fraction) {
   return patterns * sign;
 }
 
-SequenceBatch delayed_copy(int64_t batch, int64_t length, int64_t alphabet, int64_t delay) {
-  TORCH_CHECK(batch > 0 && length > 0 && alphabet > 1 && delay >= 0,
-              "delayed_copy: expected batch > 0, length > 0, alphabet > 1, delay >= 0, got ", batch,
-              ", ", length, ", ", alphabet, ", ", delay);
+SequenceBatch delayed_copy(int64_t batch, int64_t length, int64_t alphabet, int64_t delay,
+                           int64_t distractors) {
+  TORCH_CHECK(batch > 0 && length > 0 && alphabet > 1 && delay >= 0 && distractors >= 0,
+              "delayed_copy: expected batch > 0, length > 0, alphabet > 1, delay >= 0, "
+              "distractors >= 0, got ",
+              batch, ", ", length, ", ", alphabet, ", ", delay, ", ", distractors);
   const int64_t steps = 2 * length + delay + 1;
   const int64_t blank = alphabet, go = alphabet + 1;
   const at::Tensor symbols = at::randint(alphabet, {length, batch}, at::kLong);
   at::Tensor tokens = at::full({steps, batch}, blank, at::kLong);
   tokens.narrow(0, 0, length).copy_(symbols);
+  if (distractors > 0 && delay > 0) {
+    tokens.narrow(0, length, delay)
+        .copy_(at::randint(distractors, {delay, batch}, at::kLong) + alphabet + 2);
+  }
   tokens[length + delay].fill_(go);
   SequenceBatch out;
-  out.inputs = at::one_hot(tokens, alphabet + 2).to(at::kFloat);
+  out.inputs = at::one_hot(tokens, alphabet + 2 + distractors).to(at::kFloat);
   out.targets = at::zeros({steps, batch}, at::kLong);
   out.targets.narrow(0, steps - length, length).copy_(symbols);
   out.mask = at::zeros({steps, batch}, at::kBool);

@@ -19,10 +19,13 @@ struct SequenceBatch {
   at::Tensor inputs, targets, mask;
 };
 
-/// Delayed copy: `length` symbols from `alphabet` are shown, then `delay` blank steps, then a go
-/// marker, after which the symbols must be reproduced in order. Input channels: the alphabet,
-/// blank, go (alphabet + 2). T = 2 * length + delay + 1; only the reproduction steps are scored.
-SequenceBatch delayed_copy(int64_t batch, int64_t length, int64_t alphabet, int64_t delay);
+/// Delayed copy: `length` symbols from `alphabet` are shown, then `delay` steps, then a go
+/// marker, after which the symbols must be reproduced in order. The delay steps are blank, or,
+/// with `distractors` > 0, show random symbols of a separate distractor alphabet that must be
+/// ignored. Input channels: the alphabet, blank, go, the distractors (alphabet + 2 +
+/// distractors). T = 2 * length + delay + 1; only the reproduction steps are scored.
+SequenceBatch delayed_copy(int64_t batch, int64_t length, int64_t alphabet, int64_t delay,
+                           int64_t distractors = 0);
 
 /// n-back: a stream of one-hot symbols; at every step t >= n the target is 1 when the symbol
 /// equals the one n steps back (drawn to match with probability 1/2), else 0.
