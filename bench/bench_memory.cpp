@@ -2,6 +2,7 @@
 // same weights, run side by side) and KeyValueMemory read throughput over the number of slots.
 #include <benchmark/benchmark.h>
 #include <engram/layers/memory/gated_working_memory.h>
+#include <engram/layers/memory/key_value_memory.h>
 #include <torch/nn/modules/rnn.h>
 
 namespace em = engram::layers::memory;
@@ -47,4 +48,30 @@ BENCHMARK(BM_GatedWorkingMemory_ForwardBackward)
     ->Arg(0)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+namespace {
+
+// Reads per second from a full memory of K slots (batch 32, key and value size 64, cosine).
+void BM_KeyValueMemory_Read(benchmark::State& state) {
+  torch::manual_seed(0);
+  const int64_t slots = state.range(0), batch = 32, width = 64;
+  em::KeyValueMemory memory(em::KeyValueMemoryOptions(slots, width, width));
+  memory->reset(batch);
+  memory->append(torch::randn({batch, slots, width}), torch::randn({batch, slots, width}));
+  const at::Tensor query = torch::randn({batch, width});
+  at::NoGradGuard no_grad;
+  for (auto _ : state)
+    benchmark::DoNotOptimize(memory->read(query));
+  state.SetItemsProcessed(state.iterations() * batch);
+}
+
+} // namespace
+
+BENCHMARK(BM_KeyValueMemory_Read)
+    ->ArgName("K")
+    ->Arg(64)
+    ->Arg(1024)
+    ->Arg(16384)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+
 BENCHMARK_MAIN();
