@@ -1,0 +1,76 @@
+#pragma once
+// Gated working memory: the LSTM's forget, input and output gates around a cell state, the
+// standard model of holding items over many steps (Hochreiter & Schmidhuber 1997; forget gate:
+// Gers et al. 2000; peepholes: Gers & Schmidhuber 2000).
+//
+// Parameter names, shapes and the gate order (i, f, g, o) are those of torch::nn::LSTM, so that
+// weights copy across (load_lstm_weights) and outputs match it. On the CPU the layers run through
+// a fused kernel (gated_memory_layer_function.h); elsewhere through per-step ATen ops.
+#include <engram/layers/memory/gated_memory_layer_function.h>
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/rnn.h>
+#include <torch/nn/pimpl.h>
+
+#include <optional>
+#include <tuple>
+
+namespace engram::layers::memory {
+
+struct GatedWorkingMemoryOptions {
+  GatedWorkingMemoryOptions(int64_t input_size, int64_t hidden_size)
+      : input_size_(input_size), hidden_size_(hidden_size) {}
+  TORCH_ARG(int64_t, input_size);
+  TORCH_ARG(int64_t, hidden_size);
+  TORCH_ARG(int64_t, num_layers) = 1;
+  TORCH_ARG(bool, bias) = true;
+  /// Input and output as [B, T, features] instead of [T, B, features].
+  TORCH_ARG(bool, batch_first) = false;
+  /// Dropout on the outputs of every layer but the last (training only).
+  TORCH_ARG(double, dropout) = 0.0;
+  /// Initial forget-gate bias (bias_ih's forget block; bias_hh's is zeroed). 1 keeps memories
+  /// by default early in training (Jozefowicz et al. 2015). Ignored without bias.
+  TORCH_ARG(double, forget_bias) = 1.0;
+  /// Cell-to-gate (peephole) connections: parameters peephole_l<k> of shape [3, H].
+  TORCH_ARG(bool, peephole) = false;
+  /// Use the fused CPU kernel when the tensors are on the CPU (first-order gradients only).
+  TORCH_ARG(bool, fused) = true;
+};
+
+/// (h, c), each [num_layers, B, H].
+using GatedMemoryState = std::tuple<at::Tensor, at::Tensor>;
+
+class GatedWorkingMemoryImpl : public torch::nn::Module {
+public:
+  GatedWorkingMemoryImpl(int64_t input_size, int64_t hidden_size)
+      : GatedWorkingMemoryImpl(GatedWorkingMemoryOptions(input_size, hidden_size)) {}
+  explicit GatedWorkingMemoryImpl(GatedWorkingMemoryOptions options);
+
+  /// input [T, B, I] ([B, T, I] when batch_first); returns the last layer's output at every
+  /// step and the final state (h_n, c_n), each [num_layers, B, H] — as torch::nn::LSTM.
+  std::tuple<at::Tensor, GatedMemoryState>
+  forward(const at::Tensor& input, const std::optional<GatedMemoryState>& state = std::nullopt);
+
+  /// Uniform(-1/sqrt(H), 1/sqrt(H)) as torch::nn::LSTM, then the forget-gate bias.
+  void reset_parameters();
+
+  /// Copies weights and biases from an LSTM of the same shape (peepholes are left as they are).
+  void load_lstm_weights(const torch::nn::LSTM& lstm);
+
+  void pretty_print(std::ostream& stream) const override;
+
+  const GatedWorkingMemoryOptions& options() const { return options_; }
+  const at::Tensor& weight_ih(int64_t layer) const { return weight_ih_.at(layer); }
+  const at::Tensor& weight_hh(int64_t layer) const { return weight_hh_.at(layer); }
+  const at::Tensor& bias_ih(int64_t layer) const { return bias_ih_.at(layer); }
+  const at::Tensor& bias_hh(int64_t layer) const { return bias_hh_.at(layer); }
+  const at::Tensor& peephole(int64_t layer) const { return peephole_.at(layer); }
+
+private:
+  GatedWorkingMemoryOptions options_;
+  std::vector<at::Tensor> weight_ih_, weight_hh_, bias_ih_, bias_hh_, peephole_;
+};
+
+TORCH_MODULE(GatedWorkingMemory);
+
+} // namespace engram::layers::memory
