@@ -26,41 +26,44 @@ void ReservoirBuffer::add(const Batch& batch, at::Generator& generator) {
   at::Tensor upper = at::arange(seen_ + 1, seen_ + n + 1, at::kDouble);
   at::Tensor slots = (at::rand({n}, generator, at::kDouble) * upper).floor().to(at::kLong);
   const auto* s = slots.data_ptr<int64_t>();
-  std::vector<int64_t> src, dst;
+  // Sequential algorithm R, decided on integers; a slot drawn twice keeps the later sample.
+  std::vector<int64_t> owner(static_cast<size_t>(capacity_), -1);
   for (int64_t i = 0; i < n; ++i) {
-    int64_t slot = -1;
     if (seen_ < capacity_)
-      slot = seen_;
+      owner[static_cast<size_t>(seen_)] = i;
     else if (s[i] < capacity_)
-      slot = s[i];
+      owner[static_cast<size_t>(s[i])] = i;
     ++seen_;
-    if (slot >= 0) {
-      src.push_back(i);
+  }
+  size_ = std::min(seen_, capacity_);
+  std::vector<int64_t> src, dst;
+  for (int64_t slot = 0; slot < capacity_; ++slot) {
+    if (owner[static_cast<size_t>(slot)] >= 0) {
+      src.push_back(owner[static_cast<size_t>(slot)]);
       dst.push_back(slot);
     }
   }
-  size_ = std::min(seen_, capacity_);
   if (src.empty())
     return;
-  // Later samples overwrite earlier ones that drew the same slot, as in the sequential algorithm.
-  for (size_t k = 0; k < src.size(); ++k) {
-    store_.x[dst[k]].copy_(batch.x[src[k]]);
-    store_.y[dst[k]] = batch.y[src[k]];
-    store_.task[dst[k]] = batch.task[src[k]];
-  }
+  const at::Tensor from = at::tensor(src, at::kLong), to = at::tensor(dst, at::kLong);
+  store_.x.index_copy_(0, to, batch.x.index_select(0, from));
+  store_.y.index_copy_(0, to, batch.y.index_select(0, from));
+  store_.task.index_copy_(0, to, batch.task.index_select(0, from));
 }
 
 Batch ReservoirBuffer::sample(int64_t n, at::Generator& generator) const {
   if (size_ == 0 || n <= 0)
     return Batch{};
   at::Tensor idx = at::randint(size_, {n}, generator, at::kLong);
-  return Batch{store_.x.index_select(0, idx), store_.y.index_select(0, idx), store_.task.index_select(0, idx)};
+  return Batch{store_.x.index_select(0, idx), store_.y.index_select(0, idx),
+               store_.task.index_select(0, idx)};
 }
 
 Batch ReservoirBuffer::contents() const {
   if (size_ == 0)
     return Batch{};
-  return Batch{store_.x.narrow(0, 0, size_), store_.y.narrow(0, 0, size_), store_.task.narrow(0, 0, size_)};
+  return Batch{store_.x.narrow(0, 0, size_), store_.y.narrow(0, 0, size_),
+               store_.task.narrow(0, 0, size_)};
 }
 
 void ReservoirBuffer::save(torch::serialize::OutputArchive& a, const std::string& prefix) const {
