@@ -21,7 +21,7 @@ const std::map<std::string, Hyperparameters>& defaults() {
       {"joint", {}},
       {"ewc", {{"lambda", 10000.0}, {"fisher_samples", 500.0}}},
       {"online-ewc", {{"lambda", 10000.0}, {"gamma", 1.0}, {"fisher_samples", 500.0}}},
-      {"si", {{"c", 1.0}, {"xi", 0.1}}},
+      {"si", {{"c", 500.0}, {"xi", 0.1}}},
       {"lwf", {{"temperature", 2.0}}},
       {"replay", {{"buffer_size", 1000.0}}},
       {"agem", {{"buffer_size", 1000.0}, {"reference_batch", 256.0}}},
@@ -40,18 +40,20 @@ const Hyperparameters* find_strategy_defaults(const std::string& name) {
   return it == defaults().end() ? nullptr : &it->second;
 }
 
-std::unique_ptr<Strategy> make_strategy(const std::string& name, const Hyperparameters& overrides, uint64_t seed) {
+std::unique_ptr<Strategy> make_strategy(const std::string& name, const Hyperparameters& overrides,
+                                        uint64_t seed) {
   const Hyperparameters* d = find_strategy_defaults(name);
   if (d == nullptr) {
     std::string names;
     for (const auto& n : strategy_names())
       names += (names.empty() ? "" : ", ") + n;
-    TORCH_CHECK(false, "make_strategy: argument 'name' expected one of ", names, "; got '", name, "'");
+    TORCH_CHECK(false, "make_strategy: argument 'name' expected one of ", names, "; got '", name,
+                "'");
   }
   Hyperparameters hp = *d;
   for (const auto& kv : overrides) {
-    TORCH_CHECK(hp.count(kv.first), "make_strategy: strategy '", name, "' has no hyperparameter '", kv.first,
-                "'");
+    TORCH_CHECK(hp.count(kv.first), "make_strategy: strategy '", name, "' has no hyperparameter '",
+                kv.first, "'");
     hp[kv.first] = kv.second;
   }
   if (name == "naive")
