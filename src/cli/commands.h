@@ -8,5 +8,8 @@ class App;
 namespace engram::cli {
 
 void add_info_command(CLI::App& app);
+void add_run_command(CLI::App& app);
+void add_compare_command(CLI::App& app);
+void add_plot_command(CLI::App& app);
 
 } // namespace engram::cli

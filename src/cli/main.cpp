@@ -14,6 +14,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("engram ") + ENGRAM_VERSION_STRING);
   app.require_subcommand(1);
   engram::cli::add_info_command(app);
+  engram::cli::add_run_command(app);
+  engram::cli::add_compare_command(app);
+  engram::cli::add_plot_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,41 @@
+#pragma once
+// Model presets: JSON files under models/ that say which layers a network has, how it is trained
+// (the paper protocol and the reduced "quick" one) and the strategies' hyperparameters.
+// Schema in docs/cl.md. Unknown keys and wrong types are errors naming the JSON path.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace engram::models {
+
+struct LayerSpec {
+  std::string type;
+  std::string path; // JSON path, e.g. "$.layers[2]", for error messages
+  std::map<std::string, double> numbers;
+  std::map<std::string, bool> flags;
+  std::map<std::string, std::string> strings;
+};
+
+struct TrainingSpec {
+  std::string optimizer = "adam";
+  double lr = 1e-3;
+  int64_t batch_size = 128;
+  int64_t iterations = 2000;      // per task, paper protocol
+  int64_t quick_iterations = 200; // per task, default reduced protocol
+};
+
+struct Preset {
+  std::string name;
+  std::string description;
+  std::string source; // file it was read from
+  std::vector<LayerSpec> layers;
+  TrainingSpec training;
+  std::map<std::string, std::map<std::string, double>> strategies; // strategy -> hyperparameters
+};
+
+Preset parse_preset(const std::string& json_text, const std::string& source = "<string>");
+Preset load_preset(const std::string& path);
+
+} // namespace engram::models

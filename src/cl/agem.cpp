@@ -1,0 +1,76 @@
+#include "agem.h"
+
+#include <engram/io/archive.h>
+
+#include <ATen/ATen.h>
+#include <c10/util/Exception.h>
+#include <torch/csrc/autograd/autograd.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+
+namespace engram::cl {
+
+at::Tensor agem_project(const at::Tensor& g, const at::Tensor& g_ref) {
+  TORCH_CHECK(g.sizes() == g_ref.sizes(), "agem_project: arguments 'g' and 'g_ref' expected the same shape, got ",
+              g.sizes(), " and ", g_ref.sizes());
+  const at::Tensor dot = (g * g_ref).sum();
+  const at::Tensor ref_sq = (g_ref * g_ref).sum();
+  if (dot.item<double>() >= 0 || ref_sq.item<double>() == 0)
+    return g;
+  return g - (dot / ref_sq) * g_ref;
+}
+
+void AgemStrategy::after_backward(StrategyContext& ctx, const Batch&) {
+  if (memory_size() == 0)
+    return;
+  auto params = ctx.model->parameters();
+  const int64_t n = std::min<int64_t>(static_cast<int64_t>(hp("reference_batch")), memory_size());
+  at::Tensor idx = at::randperm(memory_size(), ctx.generator, at::kLong).narrow(0, 0, n);
+  Batch ref{memory_.x.index_select(0, idx), memory_.y.index_select(0, idx), memory_.task.index_select(0, idx)};
+  at::Tensor ref_loss = ctx.loss(ref);
+  auto ref_grads = torch::autograd::grad({ref_loss}, params, {}, false, false, /*allow_unused=*/true);
+  std::vector<at::Tensor> g_parts, r_parts;
+  for (size_t k = 0; k < params.size(); ++k) {
+    const at::Tensor& g = params[k].grad();
+    g_parts.push_back(g.defined() ? g.reshape(-1) : at::zeros({params[k].numel()}, params[k].options()));
+    r_parts.push_back(ref_grads[k].defined() ? ref_grads[k].reshape(-1)
+                                             : at::zeros({params[k].numel()}, params[k].options()));
+  }
+  at::Tensor projected = agem_project(at::cat(g_parts), at::cat(r_parts));
+  int64_t offset = 0;
+  at::NoGradGuard no_grad;
+  for (auto& p : params) {
+    at::Tensor part = projected.narrow(0, offset, p.numel()).view_as(p);
+    if (p.grad().defined())
+      p.mutable_grad().copy_(part);
+    else
+      p.mutable_grad() = part.clone();
+    offset += p.numel();
+  }
+}
+
+void AgemStrategy::after_task(StrategyContext& ctx, const data::Task& task) {
+  const int64_t per_task = static_cast<int64_t>(hp("buffer_size")) / ctx.stream->num_tasks();
+  const int64_t n = std::min<int64_t>(per_task, task.train.size());
+  if (n <= 0)
+    return;
+  at::Tensor pos = at::randperm(task.train.size(), ctx.generator, at::kLong).narrow(0, 0, n);
+  memory_ = concat_batches(memory_, Batch{task.train.images_at(pos), task.train.targets_at(pos),
+                                          at::full({n}, task.id, at::kLong)});
+}
+
+void AgemStrategy::save(torch::serialize::OutputArchive& a) const {
+  io::write_int(a, "agem.size", memory_size());
+  if (memory_size() > 0)
+    io::write_tensors(a, "agem.memory", {memory_.x, memory_.y, memory_.task});
+}
+
+void AgemStrategy::load(torch::serialize::InputArchive& a) {
+  memory_ = Batch{};
+  if (io::read_int(a, "agem.size") > 0) {
+    auto t = io::read_tensors(a, "agem.memory");
+    memory_ = Batch{t.at(0), t.at(1), t.at(2)};
+  }
+}
+
+} // namespace engram::cl

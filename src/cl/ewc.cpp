@@ -1,0 +1,49 @@
+#include "ewc.h"
+
+#include "fisher.h"
+
+#include <engram/io/archive.h>
+
+#include <ATen/ATen.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+
+namespace engram::cl {
+
+at::Tensor EwcStrategy::before_backward(StrategyContext& ctx, const Batch&, const at::Tensor&, at::Tensor loss) {
+  if (fishers_.empty())
+    return loss;
+  const auto params = ctx.model->parameters();
+  at::Tensor penalty = at::zeros({}, loss.options());
+  for (size_t k = 0; k < fishers_.size(); ++k)
+    penalty = penalty + quadratic_penalty(params, fishers_[k], anchors_[k]);
+  return loss + 0.5 * hp("lambda") * penalty;
+}
+
+void EwcStrategy::after_task(StrategyContext& ctx, const data::Task& task) {
+  fishers_.push_back(diagonal_fisher(ctx, task, static_cast<int64_t>(hp("fisher_samples"))));
+  std::vector<at::Tensor> anchor;
+  for (const auto& p : ctx.model->parameters())
+    anchor.push_back(p.detach().clone());
+  anchors_.push_back(anchor);
+}
+
+void EwcStrategy::save(torch::serialize::OutputArchive& a) const {
+  io::write_int(a, "ewc.tasks", static_cast<int64_t>(fishers_.size()));
+  for (size_t k = 0; k < fishers_.size(); ++k) {
+    io::write_tensors(a, "ewc.fisher." + std::to_string(k), fishers_[k]);
+    io::write_tensors(a, "ewc.anchor." + std::to_string(k), anchors_[k]);
+  }
+}
+
+void EwcStrategy::load(torch::serialize::InputArchive& a) {
+  fishers_.clear();
+  anchors_.clear();
+  const int64_t n = io::read_int(a, "ewc.tasks");
+  for (int64_t k = 0; k < n; ++k) {
+    fishers_.push_back(io::read_tensors(a, "ewc.fisher." + std::to_string(k)));
+    anchors_.push_back(io::read_tensors(a, "ewc.anchor." + std::to_string(k)));
+  }
+}
+
+} // namespace engram::cl

@@ -1,0 +1,23 @@
+#pragma once
+// Elastic Weight Consolidation (Kirkpatrick et al. 2017): after each task, the diagonal Fisher F_k
+// and the parameters theta*_k are stored; training then minimises
+//   loss + lambda/2 * sum_k sum_i F_k,i (theta_i - theta*_k,i)^2.
+// Hyperparameters: lambda, fisher_samples.
+#include "strategy.h"
+
+namespace engram::cl {
+class EwcStrategy : public Strategy {
+public:
+  using Strategy::Strategy;
+  std::string name() const override { return "ewc"; }
+  at::Tensor before_backward(StrategyContext& ctx, const Batch& batch, const at::Tensor& logits,
+                             at::Tensor loss) override;
+  void after_task(StrategyContext& ctx, const data::Task& task) override;
+  void save(torch::serialize::OutputArchive& archive) const override;
+  void load(torch::serialize::InputArchive& archive) override;
+
+private:
+  std::vector<std::vector<at::Tensor>> fishers_;
+  std::vector<std::vector<at::Tensor>> anchors_;
+};
+} // namespace engram::cl

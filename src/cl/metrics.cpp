@@ -1,0 +1,38 @@
+#include "metrics.h"
+
+#include <c10/util/Exception.h>
+
+#include <algorithm>
+
+namespace engram::cl {
+
+ContinualMetrics compute_metrics(const AccuracyMatrix& R, const std::vector<double>& b) {
+  const auto T = R.size();
+  TORCH_CHECK(T > 0, "compute_metrics: argument 'R' expected a non-empty matrix");
+  for (size_t i = 0; i < T; ++i)
+    TORCH_CHECK(R[i].size() == T, "compute_metrics: argument 'R' expected ", T, "x", T, ", row ", i, " has ",
+                R[i].size(), " entries");
+  TORCH_CHECK(b.size() == T, "compute_metrics: argument 'random_init' expected ", T, " entries, got ", b.size());
+  ContinualMetrics m;
+  for (size_t j = 0; j < T; ++j)
+    m.acc += R[T - 1][j];
+  m.acc /= static_cast<double>(T);
+  if (T == 1)
+    return m;
+  for (size_t j = 0; j + 1 < T; ++j) {
+    m.bwt += R[T - 1][j] - R[j][j];
+    double best = R[j][j];
+    for (size_t l = j; l + 1 < T; ++l)
+      best = std::max(best, R[l][j]);
+    m.forgetting += best - R[T - 1][j];
+  }
+  for (size_t j = 1; j < T; ++j)
+    m.fwt += R[j - 1][j] - b[j];
+  const auto n = static_cast<double>(T - 1);
+  m.bwt /= n;
+  m.fwt /= n;
+  m.forgetting /= n;
+  return m;
+}
+
+} // namespace engram::cl

@@ -1,0 +1,37 @@
+#pragma once
+// A fixed-size memory of samples kept by reservoir sampling (Vitter's algorithm R): after n samples
+// have been offered, each of them is in the buffer with probability capacity / n, whatever the
+// order they came in. Used by experience replay.
+
+#include "strategy.h"
+
+#include <ATen/core/Generator.h>
+
+namespace engram::cl {
+
+class ReservoirBuffer {
+public:
+  explicit ReservoirBuffer(int64_t capacity);
+
+  // Offers every sample of `batch` to the reservoir.
+  void add(const Batch& batch, at::Generator& generator);
+  // `n` stored samples drawn uniformly with replacement; an empty batch when nothing is stored.
+  Batch sample(int64_t n, at::Generator& generator) const;
+
+  int64_t capacity() const { return capacity_; }
+  int64_t size() const { return size_; }
+  int64_t seen() const { return seen_; }
+  // The stored samples (first size() rows).
+  Batch contents() const;
+
+  void save(torch::serialize::OutputArchive& archive, const std::string& prefix) const;
+  void load(torch::serialize::InputArchive& archive, const std::string& prefix);
+
+private:
+  int64_t capacity_;
+  int64_t size_ = 0;
+  int64_t seen_ = 0;
+  Batch store_; // allocated on first add
+};
+
+} // namespace engram::cl

@@ -1,0 +1,53 @@
+#include "cl_options.h"
+
+#include <c10/util/Exception.h>
+
+#include <filesystem>
+#include <sstream>
+
+namespace engram::cli {
+
+void parse_hyperparameter(const std::string& flag, const std::string& text, cl::Hyperparameters& out) {
+  const auto eq = text.find('=');
+  TORCH_CHECK(eq != std::string::npos && eq > 0, flag, ": expected key=value, got '", text, "'");
+  const std::string key = text.substr(0, eq), value = text.substr(eq + 1);
+  try {
+    size_t used = 0;
+    const double v = std::stod(value, &used);
+    TORCH_CHECK(used == value.size(), "trailing text");
+    out[key] = v;
+  } catch (const std::exception&) {
+    TORCH_CHECK(false, flag, ": value of '", key, "' expected a number, got '", value, "'");
+  }
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream s(text);
+  std::string item;
+  while (std::getline(s, item, ',')) {
+    if (!item.empty())
+      out.push_back(item);
+  }
+  return out;
+}
+
+std::string executable_dir() {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string(".") : p.parent_path().string();
+}
+
+std::string locate(const std::string& path) {
+  namespace fs = std::filesystem;
+  if (fs::exists(path) || fs::path(path).is_absolute())
+    return path;
+  const fs::path exe = executable_dir();
+  for (const fs::path& c : {exe / ".." / path, exe / ".." / "share" / "engram" / path}) {
+    if (fs::exists(c))
+      return fs::weakly_canonical(c).string();
+  }
+  return path;
+}
+
+} // namespace engram::cli

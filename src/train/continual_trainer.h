@@ -1,0 +1,67 @@
+#pragma once
+// Trains a network on a stream of tasks under a strategy and measures what it forgets: the
+// accuracy matrix R[i][j] (task j after training task i, every j), the random-init baseline, wall
+// time per task. A checkpoint after each task (atomic) holds everything the rest of the run depends
+// on (weights, optimizer, strategy state, the sampling generator, results so far), so a resumed run
+// finishes with exactly the numbers of an uninterrupted one.
+
+#include <engram/cl/metrics.h>
+#include <engram/cl/strategy.h>
+#include <engram/data/stream.h>
+#include <engram/models/network.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace engram::train {
+
+struct Progress {
+  int64_t task = 0;
+  int64_t num_tasks = 0;
+  int64_t iteration = 0; // 1-based within the task
+  int64_t iterations = 0;
+  double loss = 0;
+  double elapsed_s = 0; // since this process started the run
+  double eta_s = 0;     // for the rest of the run
+};
+
+struct TrainerConfig {
+  int64_t iterations = 200; // per task
+  int64_t batch_size = 128;
+  double lr = 1e-3;
+  std::string optimizer = "adam"; // adam (betas 0.9, 0.999) | sgd
+  uint64_t seed = 0;
+  int64_t eval_batch = 2000;
+  std::string checkpoint;       // written after every task when non-empty
+  bool resume = false;          // continue from `checkpoint` when it exists
+  int64_t stop_after_task = -1; // stop once this task is trained and checkpointed (simulates a kill)
+  std::string fingerprint;      // must match the checkpoint's on resume
+  std::function<void(const Progress&)> on_progress;
+};
+
+struct RunResult {
+  cl::AccuracyMatrix accuracy;              // rows of completed tasks, each num_tasks long
+  std::vector<double> random_init_accuracy; // per task
+  std::vector<double> task_seconds;         // training + strategy hooks, per task
+  std::vector<double> final_loss;           // mean loss over the last 10% of each task's iterations
+  cl::ContinualMetrics metrics;             // valid when complete()
+  double total_seconds = 0;
+  double peak_rss_mb = 0;   // peak resident memory of the process so far
+  int64_t resumed_from = 0; // tasks already done in the checkpoint this run started from
+  int64_t num_tasks = 0;
+  bool complete() const { return static_cast<int64_t>(accuracy.size()) == num_tasks; }
+};
+
+RunResult run_continual(const data::Stream& stream, cl::Strategy& strategy,
+                        const std::function<models::Network()>& make_model, const TrainerConfig& config);
+
+// Test accuracy on each task for a learner at `current_task` (units active per the scenario).
+std::vector<double> evaluate_tasks(models::NetworkImpl& model, const cl::Strategy& strategy,
+                                   const data::Stream& stream, int64_t current_task, int64_t eval_batch);
+
+// Peak resident set size of this process in MiB (getrusage).
+double peak_rss_mb();
+
+} // namespace engram::train

@@ -1,0 +1,198 @@
+#include "experiment.h"
+
+#include "progress_bar.h"
+
+#include <engram/cl/strategy_registry.h>
+#include <engram/config.h>
+#include <engram/data/benchmark.h>
+#include <engram/models/layer_registry.h>
+
+#include <c10/util/Exception.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <ctime>
+#include <iomanip>
+#include <sstream>
+
+namespace engram::train {
+
+RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& dataset) {
+  const data::BenchmarkName bench = data::parse_benchmark(spec.benchmark);
+  const data::Scenario scenario = data::parse_scenario(spec.scenario);
+  TORCH_CHECK(spec.protocol == "quick" || spec.protocol == "full",
+              "run_experiment: argument 'protocol' expected quick or full, got '", spec.protocol, "'");
+  const data::Stream stream =
+      data::make_benchmark_stream(bench, dataset, scenario, spec.num_tasks, spec.seed, spec.shuffle_classes);
+
+  cl::Hyperparameters hp;
+  if (auto it = spec.preset.strategies.find(spec.strategy); it != spec.preset.strategies.end())
+    hp = it->second;
+  for (const auto& kv : spec.overrides)
+    hp[kv.first] = kv.second;
+  auto strategy = cl::make_strategy(spec.strategy, hp, spec.seed);
+
+  RunRecord r;
+  r.benchmark = spec.benchmark;
+  r.dataset = spec.data_dir.empty() ? dataset.name : spec.data_dir;
+  r.scenario = data::to_string(scenario);
+  r.strategy = spec.strategy;
+  r.hyperparameters = strategy->hyperparameters();
+  r.preset = spec.preset.name;
+  r.preset_file = spec.preset.source;
+  r.protocol = spec.protocol;
+  r.iterations = spec.iterations > 0 ? spec.iterations
+                                     : (spec.protocol == "full" ? spec.preset.training.iterations
+                                                                : spec.preset.training.quick_iterations);
+  r.batch_size = spec.batch_size > 0 ? spec.batch_size : spec.preset.training.batch_size;
+  r.lr = spec.lr > 0 ? spec.lr : spec.preset.training.lr;
+  r.optimizer = spec.preset.training.optimizer;
+  r.seed = spec.seed;
+  for (const auto& t : stream.tasks())
+    r.task_descriptions.push_back(t.description);
+  r.result.num_tasks = stream.num_tasks();
+
+  const std::string why = strategy->unsupported_reason(scenario);
+  if (!why.empty()) {
+    r.status = "skipped";
+    r.note = why;
+    return r;
+  }
+
+  TrainerConfig cfg;
+  cfg.iterations = r.iterations;
+  cfg.batch_size = r.batch_size;
+  cfg.lr = r.lr;
+  cfg.optimizer = r.optimizer;
+  cfg.seed = spec.seed;
+  cfg.checkpoint = spec.checkpoint;
+  cfg.resume = spec.resume;
+  cfg.stop_after_task = spec.stop_after_task;
+  std::ostringstream fp;
+  fp << spec.benchmark << "|" << r.dataset << "|" << r.scenario << "|" << r.strategy << "|" << r.preset << "|"
+     << r.iterations << "|" << r.batch_size << "|" << r.lr << "|" << r.seed << "|" << stream.num_tasks();
+  for (const auto& kv : r.hyperparameters)
+    fp << "|" << kv.first << "=" << kv.second;
+  cfg.fingerprint = fp.str();
+  const std::string label = r.scenario + "-IL " + r.strategy + " " + r.preset;
+  ProgressBar bar(label);
+  if (spec.progress)
+    cfg.on_progress = [&](const Progress& p) { bar.update(p); };
+
+  const models::Preset& preset = spec.preset;
+  const int64_t in = stream.input_dim(), out = stream.num_outputs();
+  auto make_model = [&preset, in, out] { return models::build_network(preset, in, out); };
+  r.result = run_continual(stream, *strategy, make_model, cfg);
+  if (spec.progress)
+    bar.finish();
+  r.status = r.result.complete() ? "ok" : "partial";
+  return r;
+}
+
+namespace {
+
+nlohmann::json finite_or_null(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
+
+std::string utc_now() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+} // namespace
+
+std::string records_to_json(const std::vector<RunRecord>& records) {
+  using nlohmann::json;
+  json root;
+  root["schema"] = "engram.cl.results/1";
+  root["engram_version"] = ENGRAM_VERSION_STRING;
+  root["created"] = utc_now();
+  json runs = json::array();
+  for (const auto& r : records) {
+    json j;
+    j["benchmark"] = r.benchmark;
+    j["dataset"] = r.dataset;
+    j["scenario"] = r.scenario;
+    j["strategy"] = r.strategy;
+    j["hyperparameters"] = r.hyperparameters;
+    j["preset"] = r.preset;
+    j["preset_file"] = r.preset_file;
+    j["protocol"] = r.protocol;
+    j["training"] = {{"optimizer", r.optimizer}, {"lr", r.lr}, {"batch_size", r.batch_size},
+                     {"iterations_per_task", r.iterations}};
+    j["seed"] = r.seed;
+    j["num_tasks"] = r.result.num_tasks;
+    j["tasks"] = r.task_descriptions;
+    j["status"] = r.status;
+    if (!r.note.empty())
+      j["note"] = r.note;
+    if (r.status != "skipped") {
+      j["accuracy_matrix"] = r.result.accuracy;
+      j["random_init_accuracy"] = r.result.random_init_accuracy;
+      j["task_seconds"] = r.result.task_seconds;
+      j["final_loss"] = r.result.final_loss;
+      j["total_seconds"] = r.result.total_seconds;
+      j["peak_rss_mb"] = r.result.peak_rss_mb;
+      j["resumed_from_task"] = r.result.resumed_from;
+      if (r.result.complete()) {
+        j["metrics"] = {{"acc", finite_or_null(r.result.metrics.acc)},
+                        {"bwt", finite_or_null(r.result.metrics.bwt)},
+                        {"fwt", finite_or_null(r.result.metrics.fwt)},
+                        {"forgetting", finite_or_null(r.result.metrics.forgetting)}};
+      }
+    }
+    runs.push_back(j);
+  }
+  root["runs"] = runs;
+  return root.dump(2) + "\n";
+}
+
+std::string format_results_table(const std::vector<RunRecord>& records) {
+  std::ostringstream s;
+  s << std::left << std::setw(10) << "scenario" << std::setw(12) << "strategy" << std::setw(14) << "model"
+    << std::right << std::setw(8) << "ACC" << std::setw(9) << "BWT" << std::setw(9) << "FWT" << std::setw(9)
+    << "forget" << std::setw(10) << "time(s)" << std::setw(10) << "peak MiB" << "\n";
+  for (const auto& r : records) {
+    s << std::left << std::setw(10) << r.scenario << std::setw(12) << r.strategy << std::setw(14) << r.preset
+      << std::right << std::fixed;
+    if (r.status == "skipped") {
+      s << "  (skipped: " << r.note << ")\n";
+      continue;
+    }
+    if (!r.result.complete()) {
+      s << "  (partial: " << r.result.accuracy.size() << "/" << r.result.num_tasks << " tasks)\n";
+      continue;
+    }
+    const auto& m = r.result.metrics;
+    s << std::setprecision(2) << std::setw(7) << 100 * m.acc << "%" << std::setprecision(2) << std::setw(9)
+      << 100 * m.bwt << std::setw(9) << 100 * m.fwt << std::setw(9) << 100 * m.forgetting << std::setprecision(1)
+      << std::setw(10) << r.result.total_seconds << std::setprecision(0) << std::setw(10) << r.result.peak_rss_mb
+      << "\n";
+  }
+  s << "ACC: mean final accuracy; BWT, FWT, forgetting in percentage points (BWT < 0 is forgetting).\n";
+  return s.str();
+}
+
+std::string format_accuracy_matrix(const RunRecord& r) {
+  std::ostringstream s;
+  s << "accuracy R[i][j] (%), row i = after training task i, column j = test on task j\n      ";
+  for (int64_t j = 0; j < r.result.num_tasks; ++j)
+    s << std::setw(7) << ("T" + std::to_string(j + 1));
+  s << "\n" << std::fixed << std::setprecision(1);
+  s << std::setw(6) << "init";
+  for (double v : r.result.random_init_accuracy)
+    s << std::setw(7) << 100 * v;
+  s << "\n";
+  for (size_t i = 0; i < r.result.accuracy.size(); ++i) {
+    s << std::setw(6) << ("T" + std::to_string(i + 1));
+    for (double v : r.result.accuracy[i])
+      s << std::setw(7) << 100 * v;
+    s << "\n";
+  }
+  return s.str();
+}
+
+} // namespace engram::train

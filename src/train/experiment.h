@@ -1,0 +1,68 @@
+#pragma once
+// One continual-learning experiment from names (preset, benchmark, scenario, strategy), as the
+// `engram run` and `engram compare` commands run it, and its results as JSON (schema in
+// docs/results-schema.md) and as a printed table.
+
+#include "continual_trainer.h"
+
+#include <engram/cl/strategy.h>
+#include <engram/data/dataset.h>
+#include <engram/models/preset.h>
+
+#include <string>
+#include <vector>
+
+namespace engram::train {
+
+struct ExperimentSpec {
+  models::Preset preset;
+  std::string benchmark = "split-fmnist";
+  std::string scenario = "class";
+  std::string strategy = "naive";
+  cl::Hyperparameters overrides; // on top of the preset's hyperparameters for the strategy
+  std::string protocol = "quick"; // quick: preset's quick_iterations; full: the paper's iterations
+  int64_t iterations = 0;         // > 0 overrides the protocol
+  int64_t batch_size = 0;         // > 0 overrides the preset
+  double lr = 0;                  // > 0 overrides the preset
+  int64_t num_tasks = 0;          // > 0 overrides the benchmark's default
+  uint64_t seed = 0;
+  bool shuffle_classes = false;
+  std::string data_dir;
+  std::string checkpoint;
+  bool resume = false;
+  int64_t stop_after_task = -1;
+  bool progress = true;
+};
+
+struct RunRecord {
+  std::string benchmark;
+  std::string dataset; // name or directory
+  std::string scenario;
+  std::string strategy;
+  cl::Hyperparameters hyperparameters;
+  std::string preset;
+  std::string preset_file;
+  std::string protocol;
+  int64_t iterations = 0;
+  int64_t batch_size = 0;
+  double lr = 0;
+  std::string optimizer;
+  uint64_t seed = 0;
+  std::vector<std::string> task_descriptions;
+  std::string status = "ok"; // ok | partial | skipped
+  std::string note;          // why skipped
+  RunResult result;
+};
+
+// Runs the experiment on an already loaded dataset (compare loads it once for the whole grid).
+// A strategy that does not apply to the scenario gives a record with status "skipped".
+RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& dataset);
+
+// JSON document {"schema": "engram.cl.results/1", ..., "runs": [...]}.
+std::string records_to_json(const std::vector<RunRecord>& records);
+// One row per run: scenario, strategy, preset, ACC, BWT, FWT, forgetting, seconds, peak MiB.
+std::string format_results_table(const std::vector<RunRecord>& records);
+// R[i][j] of one run as a text matrix.
+std::string format_accuracy_matrix(const RunRecord& record);
+
+} // namespace engram::train
