@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   for (const auto& v : variants) {
     std::printf("\n%s (19 states, %lld runs, first 10 episodes)\n", v.name,
                 static_cast<long long>(runs));
-    std::printf("  lambda  best_alpha  min_rms   rms@alpha=0.01  rms@alpha=1\n");
+    std::printf("  lambda  best_alpha  min_rms  rms@alpha=.002  rms@alpha=1\n");
     for (const double lambda : lambdas) {
       RandomWalkExperiment ex;
       ex.runs = runs;
