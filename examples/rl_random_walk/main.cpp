@@ -1,0 +1,72 @@
+// Sutton & Barto (2nd ed.) 19-state random walk, full size: RMS error over the first 10 episodes,
+// averaged over 100 runs, against alpha for lambda in {0, .4, .8, .9, .95, .975, .99, 1}, for
+// TD(lambda) with accumulating traces (Figure 12.6), true online TD(lambda) (Figure 12.8), and
+// TD(lambda) with replacing and dutch traces. Prints the best alpha per lambda and writes the
+// curves as CSV.
+//   rl_random_walk [out.csv] [runs]
+#include <engram/rl/random_walk_experiment.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+using namespace engram::rl;
+
+int main(int argc, char** argv) {
+  const std::string out = argc > 1 ? argv[1] : "rl_random_walk.csv";
+  const int64_t runs = argc > 2 ? std::stoll(argv[2]) : 100;
+  const std::vector<double> lambdas{0.0, 0.4, 0.8, 0.9, 0.95, 0.975, 0.99, 1.0};
+  std::vector<double> alphas;
+  for (int i = 1; i <= 20; ++i)
+    alphas.push_back(0.05 * i);
+  for (const double a : {0.002, 0.005, 0.01, 0.02, 0.03, 0.04})
+    alphas.insert(alphas.begin(), a);
+  std::sort(alphas.begin(), alphas.end());
+
+  struct Variant {
+    const char* name;
+    TDAlgorithm algorithm;
+    TraceKind trace;
+  };
+  const std::vector<Variant> variants{
+      {"td_lambda_accumulating", TDAlgorithm::TDLambda, TraceKind::Accumulating},
+      {"td_lambda_replacing", TDAlgorithm::TDLambda, TraceKind::Replacing},
+      {"td_lambda_dutch", TDAlgorithm::TDLambda, TraceKind::Dutch},
+      {"true_online_td_lambda", TDAlgorithm::TrueOnlineTDLambda, TraceKind::Dutch}};
+
+  const std::string tmp = out + ".tmp";
+  std::ofstream csv(tmp);
+  csv << "algorithm,lambda,alpha,rms_error\n";
+  for (const auto& v : variants) {
+    std::printf("\n%s (19 states, %lld runs, first 10 episodes)\n", v.name,
+                static_cast<long long>(runs));
+    std::printf("  lambda  best_alpha  min_rms  rms@alpha=.002  rms@alpha=1\n");
+    for (const double lambda : lambdas) {
+      RandomWalkExperiment ex;
+      ex.runs = runs;
+      ex.algorithm = v.algorithm;
+      ex.trace = v.trace;
+      double best = 1e9, best_alpha = 0, first = 0, last = 0;
+      for (const double alpha : alphas) {
+        const double rms = random_walk_rms_error(ex, lambda, alpha);
+        csv << v.name << ',' << lambda << ',' << alpha << ',' << rms << '\n';
+        if (rms < best) {
+          best = rms;
+          best_alpha = alpha;
+        }
+        if (alpha == alphas.front())
+          first = rms;
+        last = rms;
+      }
+      std::printf("  %6.3f  %10.2f  %7.4f  %14.4f  %11.4f\n", lambda, best_alpha, best, first,
+                  last);
+    }
+  }
+  csv.close();
+  std::filesystem::rename(tmp, out);
+  std::printf("\nwrote %s\n", out.c_str());
+  return 0;
+}

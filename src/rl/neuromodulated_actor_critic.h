@@ -1,0 +1,63 @@
+#pragma once
+// An actor-critic whose TD error is a broadcast neuromodulator. The critic V(s) = w.x + c and the
+// actor's slow weights learn online by gradient descent (Adam) on the one-step actor-critic loss;
+// with `plastic` the actor is additionally a ThreeFactorLinear whose fast weights H learn from
+// reward alone: every action leaves a Hebbian eligibility trace pre (x) onehot(a), and delta
+// converts it into a weight change. With plastic = false it is the same network, same size and
+// same slow learning, without the fast neuromodulated pathway: the control for continual RL
+// (a reward that moves) experiments.
+
+#include <engram/rl/three_factor_linear.h>
+
+#include <torch/arg.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/optim/optimizer.h>
+
+#include <memory>
+#include <random>
+
+namespace engram::rl {
+
+struct NeuromodulatedActorCriticOptions {
+  NeuromodulatedActorCriticOptions(int64_t num_states, int64_t num_actions)
+      : num_states_(num_states), num_actions_(num_actions) {}
+  TORCH_ARG(int64_t, num_states);
+  TORCH_ARG(int64_t, num_actions);
+  TORCH_ARG(bool, plastic) = true;
+  TORCH_ARG(double, eta) = 1.0;         // fast plasticity rate
+  TORCH_ARG(double, trace_decay) = 0.0; // eligibility decay between steps (times gamma)
+  TORCH_ARG(double, forgetting) = 0.0;
+  TORCH_ARG(double, learning_rate) = 0.01; // slow weights (Adam)
+  TORCH_ARG(double, critic_learning_rate) = 0.1;
+  TORCH_ARG(double, gamma) = 0.95;
+  TORCH_ARG(double, entropy_coef) = 0.01;
+  TORCH_ARG(uint64_t, seed) = 0;
+};
+
+class NeuromodulatedActorCritic {
+public:
+  explicit NeuromodulatedActorCritic(NeuromodulatedActorCriticOptions options);
+
+  void begin_episode();
+  int64_t select_action(int64_t state);
+  // One transition; returns delta, which also modulated the plastic weights.
+  double update(int64_t state, int64_t action, double reward, int64_t next_state, bool terminal);
+  double last_delta() const { return last_delta_; }
+  double value(int64_t state);
+  std::vector<double> policy(int64_t state);
+  ThreeFactorLinear& actor() { return actor_; }
+  const NeuromodulatedActorCriticOptions& options() const { return options_; }
+
+private:
+  at::Tensor one_hot(int64_t state, const char* fn) const;
+
+  NeuromodulatedActorCriticOptions options_;
+  ThreeFactorLinear actor_{nullptr};
+  torch::nn::Linear critic_{nullptr};
+  std::unique_ptr<torch::optim::Optimizer> actor_optimizer_;
+  std::unique_ptr<torch::optim::Optimizer> critic_optimizer_;
+  std::mt19937_64 rng_;
+  double last_delta_ = 0.0;
+};
+
+} // namespace engram::rl
