@@ -1,0 +1,2 @@
+// Placeholder replaced once the Fashion-MNIST settings are chosen.
+#include <gtest/gtest.h>
