@@ -108,7 +108,10 @@ int main(int argc, char** argv) {
               static_cast<long long>(units));
 
   HebbianLinear hebbian(HebbianLinearOptions(784, units)
-                            .rule(HebbianRule::kSoftWta)
+                            .rule(engram::layers::parse_hebbian_rule(
+                                args.count("rule") ? args["rule"] : "soft_wta"))
+                            .wta_rank(static_cast<int64_t>(get("rank", 2)))
+                            .wta_delta(get("delta", 0.4))
                             .temperature(temperature)
                             .anti_hebbian(anti)
                             .learning_rate(lr)
@@ -117,6 +120,7 @@ int main(int argc, char** argv) {
                             .weight_normalization(WeightNormalization::kUnitNorm));
   HebbianLinear random(
       HebbianLinearOptions(784, units).weight_normalization(WeightNormalization::kUnitNorm));
+  const auto initial = hebbian->weight.detach().clone();
   const auto start = std::chrono::steady_clock::now();
   for (int64_t e = 0; e < epochs; ++e) {
     const auto order = torch::randperm(n_train);
@@ -133,6 +137,7 @@ int main(int argc, char** argv) {
     torch::NoGradGuard ng;
     const auto wins = torch::bincount(hebbian(test_x).argmax(1), {}, units);
     std::cout << "winners per unit: " << std::get<0>(wins.sort(0, true)).narrow(0, 0, 20) << "\n";
+    std::cout << "moved from init: " << (hebbian->weight - initial).norm(2, {1}).gt(0.5).sum() << "\n";
     std::cout << "row norms " << hebbian->weight.norm(2, {1}).narrow(0, 0, 5) << "\n";
   }
   const double hebb_acc = readout_accuracy(features(hebbian, train_x, feature_temperature), train_y,
