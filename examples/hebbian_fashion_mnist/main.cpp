@@ -107,19 +107,24 @@ int main(int argc, char** argv) {
               static_cast<long long>(n_train), static_cast<long long>(test_x.size(0)),
               static_cast<long long>(units));
 
-  HebbianLinear hebbian(HebbianLinearOptions(784, units)
-                            .rule(engram::layers::parse_hebbian_rule(
-                                args.count("rule") ? args["rule"] : "soft_wta"))
-                            .wta_rank(static_cast<int64_t>(get("rank", 2)))
-                            .wta_delta(get("delta", 0.4))
-                            .temperature(temperature)
-                            .anti_hebbian(anti)
-                            .learning_rate(lr)
-                            .schedule(LearningRateSchedule::kLinear)
-                            .schedule_steps(epochs * n_train / 10)
-                            .weight_normalization(WeightNormalization::kUnitNorm));
+  HebbianLinear hebbian(
+      HebbianLinearOptions(784, units)
+          .rule(engram::layers::parse_hebbian_rule(args.count("rule") ? args["rule"] : "soft_wta"))
+          .wta_rank(static_cast<int64_t>(get("rank", 2)))
+          .wta_delta(get("delta", 0.4))
+          .temperature(temperature)
+          .anti_hebbian(anti)
+          .learning_rate(lr)
+          .schedule(LearningRateSchedule::kLinear)
+          .schedule_steps(epochs * n_train / 10)
+          .weight_normalization(WeightNormalization::kUnitNorm));
   HebbianLinear random(
       HebbianLinearOptions(784, units).weight_normalization(WeightNormalization::kUnitNorm));
+  if (get("data_init", 0) > 0) {
+    torch::NoGradGuard no_grad;
+    hebbian->weight.copy_(train_x.index_select(0, torch::randperm(n_train).narrow(0, 0, units)));
+  }
+  auto samples = hebbian->clone();
   const auto initial = hebbian->weight.detach().clone();
   const auto start = std::chrono::steady_clock::now();
   for (int64_t e = 0; e < epochs; ++e) {
@@ -137,7 +142,8 @@ int main(int argc, char** argv) {
     torch::NoGradGuard ng;
     const auto wins = torch::bincount(hebbian(test_x).argmax(1), {}, units);
     std::cout << "winners per unit: " << std::get<0>(wins.sort(0, true)).narrow(0, 0, 20) << "\n";
-    std::cout << "moved from init: " << (hebbian->weight - initial).norm(2, {1}).gt(0.5).sum() << "\n";
+    std::cout << "moved from init: " << (hebbian->weight - initial).norm(2, {1}).gt(0.5).sum()
+              << "\n";
     std::cout << "row norms " << hebbian->weight.norm(2, {1}).narrow(0, 0, 5) << "\n";
   }
   const double hebb_acc = readout_accuracy(features(hebbian, train_x, feature_temperature), train_y,
@@ -148,5 +154,11 @@ int main(int argc, char** argv) {
                                            features(random, test_x, feature_temperature), test_y,
                                            readout_epochs, readout_lr);
   std::printf("random features + linear readout:          test accuracy %.4f\n", rand_acc);
+  auto samples_layer = std::dynamic_pointer_cast<HebbianLinearImpl>(samples);
+  HebbianLinear sample_features(samples_layer);
+  const double sample_acc = readout_accuracy(
+      features(sample_features, train_x, feature_temperature), train_y,
+      features(sample_features, test_x, feature_temperature), test_y, readout_epochs, readout_lr);
+  std::printf("training-sample features (the initialisation), readout: %.4f\n", sample_acc);
   return 0;
 }

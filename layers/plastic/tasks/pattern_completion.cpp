@@ -30,7 +30,8 @@ PatternCompletionBatch make_pattern_completion_batch(const PatternCompletionOpti
   const auto probed = at::randint(0, o.patterns, {batch_size});
   const auto targets = patterns.index({at::arange(batch_size), probed});
   // Exactly half of each probe's bits are erased.
-  const at::Tensor ranks = at::rand({batch_size, o.bits}).argsort(/*dim=*/1, /*descending=*/false).argsort(1, false);
+  const at::Tensor ranks =
+      at::rand({batch_size, o.bits}).argsort(/*dim=*/1, /*descending=*/false).argsort(1, false);
   const at::Tensor erased = ranks.lt(o.bits / 2);
   inputs.narrow(0, t, o.probe_steps).copy_((targets * erased.logical_not()).unsqueeze(0));
   return {inputs, targets, erased};
