@@ -1,2 +1,0 @@
-// Placeholder replaced once the Fashion-MNIST settings are chosen.
-#include <gtest/gtest.h>
