@@ -1,0 +1,71 @@
+// Fused CPU forward of hebbian_update: one pass over H, parallel over rows of the trace.
+#include "hebbian_update_kernel.h"
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <limits>
+
+namespace engram::ops::detail {
+namespace {
+
+template <typename S>
+void forward_impl(const HebbianForwardArgs<S>& a) {
+  const S eta = static_cast<S>(a.eta);
+  const S c = a.clip > 0 ? static_cast<S>(a.clip) : std::numeric_limits<S>::infinity();
+  const S decay = a.rule == KernelHebbianRule::kHebb ? S(1) - eta : S(1);
+  const int64_t I = a.I, O = a.O, B = a.B;
+  const auto m_at = [&](int64_t b, int64_t j) -> S {
+    if (!a.m) {
+      return S(1);
+    }
+    return a.m_per_post ? a.m[b * O + j] : a.m[b];
+  };
+  const auto element = [&](int64_t b, int64_t i, int64_t j, S h) -> S {
+    const S pm = a.pre_mean ? a.pre_mean[b * I + i] : S(0);
+    const S qm = a.post_mean ? a.post_mean[b * O + j] : S(0);
+    const S th = a.theta ? a.theta[b * O + j] : S(0);
+    return m_at(b, j) *
+           hebbian_increment(a.rule, a.pre[b * I + i], a.post[b * O + j], h, pm, qm, th);
+  };
+  if (!a.shared) {
+    at::parallel_for(0, B * I, 16, [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; ++r) {
+        const int64_t b = r / I, i = r % I;
+        const S* Hr = a.H + r * O;
+        S* out = a.H_out + r * O;
+        for (int64_t j = 0; j < O; ++j) {
+          const S v = decay * Hr[j] + eta * element(b, i, j, Hr[j]);
+          out[j] = std::min(std::max(v, -c), c);
+        }
+      }
+    });
+    return;
+  }
+  const S scale = B > 0 ? eta / static_cast<S>(B) : S(0);
+  at::parallel_for(0, I, 4, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const S* Hr = a.H + i * O;
+      S* out = a.H_out + i * O;
+      for (int64_t j = 0; j < O; ++j) {
+        S sum = 0;
+        for (int64_t b = 0; b < B; ++b) {
+          sum += element(b, i, j, Hr[j]);
+        }
+        const S v = decay * Hr[j] + scale * sum;
+        out[j] = std::min(std::max(v, -c), c);
+      }
+    }
+  });
+}
+
+} // namespace
+
+void hebbian_update_forward_cpu(const HebbianForwardArgs<float>& a) {
+  forward_impl(a);
+}
+void hebbian_update_forward_cpu(const HebbianForwardArgs<double>& a) {
+  forward_impl(a);
+}
+
+} // namespace engram::ops::detail

@@ -1,0 +1,56 @@
+#pragma once
+// Raw-pointer description of one hebbian_update forward, shared by the CPU loop and the CUDA
+// kernel (no ATen in the .cu file).
+#include <cstdint>
+
+namespace engram::ops::detail {
+
+enum class KernelHebbianRule : int { kHebb = 0, kOja = 1, kCovariance = 2, kBcm = 3 };
+
+template <typename scalar_t>
+struct HebbianForwardArgs {
+  int64_t B = 0, I = 0, O = 0;
+  bool shared = false; // H is [I, O]: increments averaged over the batch
+  KernelHebbianRule rule = KernelHebbianRule::kHebb;
+  double eta = 0.0;
+  double clip = 0.0;              // <= 0: none
+  const scalar_t* H = nullptr;    // [B, I, O] or [I, O]
+  const scalar_t* pre = nullptr;  // [B, I]
+  const scalar_t* post = nullptr; // [B, O]
+  const scalar_t* m = nullptr;    // null, [B] or [B, O]
+  bool m_per_post = false;
+  const scalar_t* pre_mean = nullptr;  // [B, I] (covariance) or null = 0
+  const scalar_t* post_mean = nullptr; // [B, O] (covariance) or null = 0
+  const scalar_t* theta = nullptr;     // [B, O] (bcm) or null = 0
+  scalar_t* H_out = nullptr;           // like H
+};
+
+void hebbian_update_forward_cpu(const HebbianForwardArgs<float>& a);
+void hebbian_update_forward_cpu(const HebbianForwardArgs<double>& a);
+// CUDA (src/ops/cuda); throws when built without CUDA.
+void hebbian_update_forward_device(const HebbianForwardArgs<float>& a);
+void hebbian_update_forward_device(const HebbianForwardArgs<double>& a);
+
+// The per-element rule, shared by host and device code.
+#if defined(__CUDACC__)
+#define ENGRAM_HD __host__ __device__ __forceinline__
+#else
+#define ENGRAM_HD inline
+#endif
+
+template <typename S>
+ENGRAM_HD S hebbian_increment(KernelHebbianRule rule, S x, S y, S h, S pm, S qm, S th) {
+  switch (rule) {
+  case KernelHebbianRule::kHebb:
+    return x * y;
+  case KernelHebbianRule::kOja:
+    return y * (x - y * h);
+  case KernelHebbianRule::kCovariance:
+    return (x - pm) * (y - qm);
+  case KernelHebbianRule::kBcm:
+    return x * y * (y - th);
+  }
+  return S(0);
+}
+
+} // namespace engram::ops::detail
