@@ -1,4 +1,5 @@
 #include <engram/layers/plastic/plastic_linear.h>
+#include <engram/ops/hebbian_update.h>
 
 #include <ATen/ATen.h>
 
@@ -79,7 +80,6 @@ torch::Tensor PlasticLinearImpl::forward(const torch::Tensor& x,
     const bool per_unit = m.dim() == 2 && m.size(0) == batch && m.size(1) == out;
     TORCH_CHECK(per_sample || per_unit, "PlasticLinear: argument 'modulation' expected shape [",
                 batch, "] or [", batch, ", ", out, "], got ", m.sizes());
-    m = per_sample ? m.view({batch, 1, 1}) : m.view({batch, 1, out});
   }
   const auto effective =
       weight + plasticity::broadcast_alpha(alpha, options.alpha_shape()) * trace_;
@@ -100,13 +100,13 @@ torch::Tensor PlasticLinearImpl::forward(const torch::Tensor& x,
     y = at::sigmoid(y);
     break;
   }
-  const auto direction = plasticity::rule_direction(options.rule(), trace_, x, y);
-  const auto rate = m.defined() ? eta * m : eta;
-  trace_ = options.rule() == PlasticityRule::kHebb ? (1 - rate) * trace_ + rate * direction
-                                                   : trace_ + rate * direction;
+  ops::HebbianUpdateOptions update;
+  update.rule(options.rule() == PlasticityRule::kHebb ? ops::HebbianRule::kHebb
+                                                      : ops::HebbianRule::kOja);
   if (options.clip() > 0) {
-    trace_ = at::clamp(trace_, -options.clip(), options.clip());
+    update.clip(options.clip());
   }
+  trace_ = ops::hebbian_update(trace_, x, y, eta, m, {}, update).H;
   return y;
 }
 

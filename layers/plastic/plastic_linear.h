@@ -48,7 +48,7 @@ public:
   void reset_trace(int64_t batch_size);
 
   // x: [B, in_features] with B the batch of reset_trace. modulation m: [B] or [B, out_features]
-  // multiplies eta in the update (m = 0 freezes the trace). Returns y [B, out_features].
+  // multiplies the rule's increment (m = 0 leaves only Hebb's decay). Returns y [B, out_features].
   torch::Tensor forward(const torch::Tensor& x,
                         const std::optional<torch::Tensor>& modulation = {});
 

@@ -1,4 +1,5 @@
 #include <engram/layers/plastic/plastic_rnn.h>
+#include <engram/ops/plastic_rnn.h>
 
 #include <ATen/ATen.h>
 
@@ -98,39 +99,40 @@ PlasticRNNOutput PlasticRNNImpl::forward(const torch::Tensor& x,
   auto s = state ? *state : initial_state(batch);
   check_state(s, batch);
 
-  // Unrolled through LibTorch autograd: every step's trace is kept for backward.
-  const auto a = plasticity::broadcast_alpha(alpha, options.alpha_shape());
-  const auto drive = at::linear(x, w_in, bias); // [T, B, N], all steps at once
-  const double clip = options.clip();
-  auto h = s.h;
-  auto trace = s.trace;
-  auto elig = s.eligibility;
-  std::vector<torch::Tensor> outputs;
-  outputs.reserve(static_cast<size_t>(steps));
-  for (int64_t t = 0; t < steps; ++t) {
-    const auto recurrent = at::bmm(h.unsqueeze(1), w + a * trace).squeeze(1);
-    const auto next = at::tanh(drive[t] + recurrent);
-    const auto direction = plasticity::rule_direction(options.rule(), trace, h, next);
-    if (mode == Neuromodulation::kNone) {
-      trace = options.rule() == PlasticityRule::kHebb ? (1 - eta) * trace + eta * direction
-                                                      : trace + eta * direction;
-    } else {
-      const auto m = modulation ? (*modulation)[t] : at::tanh(at::mv(next, w_mod) + b_mod);
-      const auto m3 = m.view({batch, 1, 1});
-      if (mode == Neuromodulation::kSimple) {
-        trace = trace + m3 * direction;
-      } else {
-        trace = trace + m3 * elig;
-        elig = (1 - eta) * elig + eta * direction;
-      }
-    }
-    if (clip > 0) {
-      trace = at::clamp(trace, -clip, clip);
-    }
-    h = next;
-    outputs.push_back(next);
+  ops::PlasticRnnOptions op_options;
+  op_options.rule(options.rule() == PlasticityRule::kHebb ? ops::PlasticRule::kHebb
+                                                          : ops::PlasticRule::kOja);
+  op_options.modulation(mode == Neuromodulation::kNone     ? ops::Modulation::kNone
+                        : mode == Neuromodulation::kSimple ? ops::Modulation::kSimple
+                                                           : ops::Modulation::kRetroactive);
+  if (options.clip() > 0) {
+    op_options.clip(options.clip());
   }
-  return {at::stack(outputs), {h, trace, elig}};
+  if (options.chunk_size() > 0) {
+    op_options.chunk_size(options.chunk_size());
+  }
+  ops::PlasticRnnModulationInputs mod;
+  if (mode != Neuromodulation::kNone) {
+    if (mode == Neuromodulation::kRetroactive) {
+      mod.E0 = s.eligibility;
+    }
+    if (modulation) {
+      mod.m = *modulation;
+    } else {
+      mod.w_m = w_mod;
+      mod.b_m = b_mod;
+    }
+  }
+  // The op keeps LibTorch's Linear layout for W and a matrix alpha ([post, pre]); this layer
+  // keeps the trace's [pre, post].
+  const auto w_op = w.t();
+  const auto alpha_op = options.alpha_shape() == AlphaShape::kPerConnection ? alpha.t() : alpha;
+  const auto result =
+      options.fused()
+          ? ops::plastic_rnn(x, s.h, s.trace, w_in, w_op, alpha_op, bias, eta, mod, op_options)
+          : ops::reference::plastic_rnn(x, s.h, s.trace, w_in, w_op, alpha_op, bias, eta, mod,
+                                        op_options);
+  return {result.outputs, {result.h, result.H, result.E.defined() ? result.E : s.eligibility}};
 }
 
 void PlasticRNNImpl::pretty_print(std::ostream& stream) const {
@@ -139,6 +141,9 @@ void PlasticRNNImpl::pretty_print(std::ostream& stream) const {
          << ", modulation=" << to_string(options.modulation())
          << ", alpha=" << to_string(options.alpha_shape()) << ", eta=" << options.eta()
          << (options.learn_eta() ? " (learned)" : " (fixed)");
+  if (!options.fused()) {
+    stream << ", fused=false";
+  }
   if (options.clip() > 0) {
     stream << ", clip=" << options.clip();
   }

@@ -3,7 +3,8 @@
 // optional neuromodulation (Backpropamine, Miconi et al. 2019):
 //   h_t = tanh(W_in x_t + b + h_{t-1} (W + alpha * H_{t-1}))
 //   H_t = rule(H_{t-1}, pre = h_{t-1}, post = h_t)   (see plasticity.h for rules and modulation)
-// W, alpha, eta, W_in, b (and the modulator head) are trained by backprop through time; H is
+// Runs on the fused op engram::ops::plastic_rnn (CPU and CUDA), whose backward recomputes the
+// traces from checkpoints. W, alpha, eta, W_in, b (and the modulator head) train by BPTT; H is
 // per-sample state of the episode, returned with h (and E) so an episode continues across calls.
 
 #include <engram/layers/plastic/plasticity.h>
@@ -36,6 +37,9 @@ struct PlasticRNNOptions {
   TORCH_ARG(double, clip) = 0.0;
   // Steps between kept traces for the backward pass of the fused op (0: about sqrt(T)).
   TORCH_ARG(int64_t, chunk_size) = 0;
+  // The fused op engram::ops::plastic_rnn (memory O(T/chunk * B * N^2)); false runs its unrolled
+  // ATen reference, every step kept by autograd (for comparison and debugging).
+  TORCH_ARG(bool, fused) = true;
 };
 
 // The state an episode carries between calls.

@@ -79,30 +79,34 @@ TEST(PlasticRNN, MatchesItsEquationsForEveryRuleModulationAndAlphaShape) {
     for (auto mod :
          {Neuromodulation::kNone, Neuromodulation::kSimple, Neuromodulation::kRetroactive}) {
       for (auto shape : {AlphaShape::kPerConnection, AlphaShape::kPerNeuron, AlphaShape::kScalar}) {
-        torch::manual_seed(3);
-        PlasticRNN net(PlasticRNNOptions(3, 4)
-                           .rule(rule)
-                           .modulation(mod)
-                           .alpha_shape(shape)
-                           .eta(0.3)
-                           .alpha_init(0.5)
-                           .clip(0.4));
-        net->to(torch::kDouble);
-        const auto x = torch::randn({4, 2, 3}, torch::kDouble);
-        auto state = net->initial_state(2);
-        state.h.normal_();
-        state.trace.uniform_(-0.3, 0.3);
-        state.eligibility.uniform_(-0.3, 0.3);
-        const auto out = net(x, state);
-        Manual s{state.h, state.trace, state.eligibility};
-        for (int64_t t = 0; t < 4; ++t) {
-          s = manual_step(net, x[t], s, torch::Tensor());
-          ASSERT_TRUE(torch::allclose(out.outputs[t], s.h, 1e-10, 1e-12))
-              << to_string(rule) << " " << to_string(mod) << " " << to_string(shape) << " t=" << t;
-        }
-        EXPECT_TRUE(torch::allclose(out.state.trace, s.trace, 1e-10, 1e-12));
-        if (mod == Neuromodulation::kRetroactive) {
-          EXPECT_TRUE(torch::allclose(out.state.eligibility, s.elig, 1e-10, 1e-12));
+        for (bool fused : {true, false}) {
+          torch::manual_seed(3);
+          PlasticRNN net(PlasticRNNOptions(3, 4)
+                             .fused(fused)
+                             .rule(rule)
+                             .modulation(mod)
+                             .alpha_shape(shape)
+                             .eta(0.3)
+                             .alpha_init(0.5)
+                             .clip(0.4));
+          net->to(torch::kDouble);
+          const auto x = torch::randn({4, 2, 3}, torch::kDouble);
+          auto state = net->initial_state(2);
+          state.h.normal_();
+          state.trace.uniform_(-0.3, 0.3);
+          state.eligibility.uniform_(-0.3, 0.3);
+          const auto out = net(x, state);
+          Manual s{state.h, state.trace, state.eligibility};
+          for (int64_t t = 0; t < 4; ++t) {
+            s = manual_step(net, x[t], s, torch::Tensor());
+            ASSERT_TRUE(torch::allclose(out.outputs[t], s.h, 1e-10, 1e-12))
+                << to_string(rule) << " " << to_string(mod) << " " << to_string(shape)
+                << " fused=" << fused << " t=" << t;
+          }
+          EXPECT_TRUE(torch::allclose(out.state.trace, s.trace, 1e-10, 1e-12));
+          if (mod == Neuromodulation::kRetroactive) {
+            EXPECT_TRUE(torch::allclose(out.state.eligibility, s.elig, 1e-10, 1e-12));
+          }
         }
       }
     }
