@@ -100,13 +100,15 @@ torch::Tensor PlasticLinearImpl::forward(const torch::Tensor& x,
     y = at::sigmoid(y);
     break;
   }
+  // A learned eta can be stepped out of [0, 1] by the optimiser; the rule sees it clamped.
+  const auto rate = at::clamp(eta, 0.0, 1.0);
   ops::HebbianUpdateOptions update;
   update.rule(options.rule() == PlasticityRule::kHebb ? ops::HebbianRule::kHebb
                                                       : ops::HebbianRule::kOja);
   if (options.clip() > 0) {
     update.clip(options.clip());
   }
-  trace_ = ops::hebbian_update(trace_, x, y, eta, m, {}, update).H;
+  trace_ = ops::hebbian_update(trace_, x, y, rate, m, {}, update).H;
   return y;
 }
 

@@ -125,12 +125,14 @@ PlasticRNNOutput PlasticRNNImpl::forward(const torch::Tensor& x,
   }
   // The op keeps LibTorch's Linear layout for W and a matrix alpha ([post, pre]); this layer
   // keeps the trace's [pre, post].
+  // A learned eta can be stepped out of [0, 1] by the optimiser; the rule sees it clamped.
+  const auto rate = at::clamp(eta, 0.0, 1.0);
   const auto w_op = w.t();
   const auto alpha_op = options.alpha_shape() == AlphaShape::kPerConnection ? alpha.t() : alpha;
   const auto result =
       options.fused()
-          ? ops::plastic_rnn(x, s.h, s.trace, w_in, w_op, alpha_op, bias, eta, mod, op_options)
-          : ops::reference::plastic_rnn(x, s.h, s.trace, w_in, w_op, alpha_op, bias, eta, mod,
+          ? ops::plastic_rnn(x, s.h, s.trace, w_in, w_op, alpha_op, bias, rate, mod, op_options)
+          : ops::reference::plastic_rnn(x, s.h, s.trace, w_in, w_op, alpha_op, bias, rate, mod,
                                         op_options);
   return {result.outputs, {result.h, result.H, result.E.defined() ? result.E : s.eligibility}};
 }

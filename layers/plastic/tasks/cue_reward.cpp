@@ -12,7 +12,11 @@ CueRewardBatch make_cue_reward_batch(const CueRewardOptions& o, int64_t batch_si
               batch_size);
   const auto rewarded = at::randint(0, o.cues, {1, batch_size});
   const auto shown = at::randint(0, o.cues, {o.trials, batch_size});
-  const auto outcomes = shown.eq(rewarded).to(at::kFloat).mul_(2).sub_(1);
+  // Unrewarded cues cost 1 / (cues - 1): taking cues blindly earns 0 on average, as abstaining,
+  // so only within-episode learning pays.
+  const auto hit = shown.eq(rewarded).to(at::kFloat);
+  const auto outcomes =
+      hit * (1.0 + 1.0 / static_cast<double>(o.cues - 1)) - 1.0 / static_cast<double>(o.cues - 1);
   auto inputs = at::zeros({2 * o.trials, batch_size, o.cues + 1});
   auto decision = inputs.slice(0, 0, 2 * o.trials, 2);
   decision.scatter_(2, shown.unsqueeze(2), 1.0);
