@@ -18,11 +18,11 @@ namespace {
 
 // Returns the mean reward per trial over the last 10% of training (the second half of episodes).
 double train(Neuromodulation modulation, const tasks::CueRewardOptions& task, int64_t hidden,
-             int64_t iterations, int64_t batch) {
+             int64_t iterations, int64_t batch, int64_t alpha_percent) {
   torch::manual_seed(0);
   PlasticRNN net(PlasticRNNOptions(tasks::cue_reward_input_size(task), hidden)
                      .modulation(modulation)
-                     .alpha_init(0.1)
+                     .alpha_init(0.01 * static_cast<double>(alpha_percent))
                      .eta(0.1)
                      .clip(modulation == Neuromodulation::kNone ? 0.0 : 2.0));
   torch::nn::Linear decide(hidden, 1);
@@ -61,8 +61,8 @@ double train(Neuromodulation modulation, const tasks::CueRewardOptions& task, in
 } // namespace
 
 int main(int argc, char** argv) {
-  std::map<std::string, int64_t> args{
-      {"iterations", 600}, {"hidden", 32}, {"cues", 4}, {"trials", 20}, {"batch", 32}};
+  std::map<std::string, int64_t> args{{"iterations", 600}, {"hidden", 32}, {"cues", 4},
+                                      {"trials", 20},      {"batch", 32},  {"alpha_percent", 10}};
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const auto eq = a.find('=');
@@ -77,10 +77,10 @@ int main(int argc, char** argv) {
               "per trial %.3f, abstaining 0\n",
               static_cast<long long>(task.cues), static_cast<long long>(task.trials),
               1.0 / static_cast<double>(task.cues));
-  const double retro =
-      train(Neuromodulation::kRetroactive, task, args["hidden"], args["iterations"], args["batch"]);
-  const double none =
-      train(Neuromodulation::kNone, task, args["hidden"], args["iterations"], args["batch"]);
+  const double retro = train(Neuromodulation::kRetroactive, task, args["hidden"],
+                             args["iterations"], args["batch"], args["alpha_percent"]);
+  const double none = train(Neuromodulation::kNone, task, args["hidden"], args["iterations"],
+                            args["batch"], args["alpha_percent"]);
   std::printf("final reward per trial: retroactive modulation %+.3f, no modulation %+.3f\n", retro,
               none);
   return 0;

@@ -19,7 +19,8 @@ namespace {
 double train(bool plastic, const tasks::PatternCompletionOptions& task, int64_t iterations,
              int64_t batch) {
   torch::manual_seed(0);
-  PlasticRNN net(PlasticRNNOptions(task.bits, task.bits).eta(0.1).alpha_init(plastic ? 0.1 : 0.0));
+  PlasticRNN net(
+      PlasticRNNOptions(task.bits, task.bits).eta(0.01).alpha_init(plastic ? 0.01 : 0.0));
   {
     torch::NoGradGuard no_grad;
     net->w_in.copy_(torch::eye(task.bits)); // inputs added directly to the neurons, as the paper
