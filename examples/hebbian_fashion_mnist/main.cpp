@@ -82,6 +82,7 @@ double readout_accuracy(torch::Tensor train_x, const torch::Tensor& train_y, tor
 } // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0); // progress shows up when redirected
   auto args = parse_args(argc, argv);
   auto get = [&](const std::string& k, double d) { return args.count(k) ? std::stod(args[k]) : d; };
   const std::string dir = args.count("dir") ? args["dir"] : engram::data::kDefaultFashionMnistDir;

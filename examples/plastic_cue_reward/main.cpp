@@ -61,6 +61,7 @@ double train(Neuromodulation modulation, const tasks::CueRewardOptions& task, in
 } // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0); // progress shows up when redirected
   std::map<std::string, int64_t> args{{"iterations", 600}, {"hidden", 32}, {"cues", 4},
                                       {"trials", 20},      {"batch", 32},  {"alpha_percent", 10}};
   for (int i = 1; i < argc; ++i) {

@@ -57,6 +57,7 @@ double train(bool plastic, const tasks::PatternCompletionOptions& task, int64_t 
 } // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0); // progress shows up when redirected
   std::map<std::string, int64_t> args{
       {"patterns", 5}, {"bits", 1000}, {"iterations", 1000}, {"batch", 1}};
   for (int i = 1; i < argc; ++i) {
