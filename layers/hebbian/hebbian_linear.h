@@ -1,0 +1,89 @@
+#pragma once
+// HebbianLinear: a linear layer that learns without backpropagation. forward(x) is
+// activation(x W^T + b); learn(x) applies the local rule chosen in the options to W, under
+// NoGradGuard. W is a registered parameter, so the layer can also be fine-tuned by backprop.
+
+#include <engram/layers/hebbian/hebbian_rule.h>
+
+#include <torch/nn/cloneable.h>
+#include <torch/nn/pimpl.h>
+#include <torch/types.h>
+
+#include <cstdint>
+#include <ostream>
+
+namespace engram::layers {
+
+struct HebbianLinearOptions {
+  HebbianLinearOptions(int64_t in_features, int64_t out_features)
+      : in_features_(in_features), out_features_(out_features) {}
+
+  TORCH_ARG(int64_t, in_features);
+  TORCH_ARG(int64_t, out_features);
+  TORCH_ARG(HebbianRule, rule) = HebbianRule::kOja;
+  TORCH_ARG(HebbianActivation, activation) = HebbianActivation::kNone;
+  // A bias in forward(); the rules never change it.
+  TORCH_ARG(bool, bias) = false;
+  // eta_0, scaled by the schedule.
+  TORCH_ARG(double, learning_rate) = 1e-2;
+  TORCH_ARG(LearningRateSchedule, schedule) = LearningRateSchedule::kConstant;
+  TORCH_ARG(int64_t, schedule_steps) = 1000;
+  // kHebb: passive decay of W per step (dW = eta * <y x^T> - decay * W).
+  TORCH_ARG(double, decay) = 0.0;
+  // kBcm: rate of the sliding threshold theta <- theta + bcm_rate * (<y^2> - theta); it must be
+  // faster than the weights' learning for the threshold to stabilise them.
+  TORCH_ARG(double, bcm_rate) = 0.1;
+  // kCovariance: rate of the running means of x and y.
+  TORCH_ARG(double, mean_rate) = 0.01;
+  // kSoftWta: softmax temperature (> 0) and strength of the anti-Hebbian update of losers.
+  TORCH_ARG(double, temperature) = 1.0;
+  TORCH_ARG(double, anti_hebbian) = 1.0;
+  // kHardWta: the rank pushed away (2 = runner-up, <= out_features) and its strength.
+  TORCH_ARG(int64_t, wta_rank) = 2;
+  TORCH_ARG(double, wta_delta) = 0.4;
+  // kHardWta: divide each update by its largest magnitude (Krotov & Hopfield's normalisation).
+  TORCH_ARG(bool, normalize_update) = true;
+  TORCH_ARG(WeightNormalization, weight_normalization) = WeightNormalization::kNone;
+};
+
+class HebbianLinearImpl : public torch::nn::Cloneable<HebbianLinearImpl> {
+public:
+  HebbianLinearImpl(int64_t in_features, int64_t out_features)
+      : HebbianLinearImpl(HebbianLinearOptions(in_features, out_features)) {}
+  explicit HebbianLinearImpl(const HebbianLinearOptions& options);
+
+  void reset() override;
+  // Small random weights, rows of norm 1 when weight_normalization is kUnitNorm; zeroes the
+  // rule state (theta, running means) and the step counter.
+  void reset_parameters();
+
+  // x: [..., in_features] -> [..., out_features].
+  torch::Tensor forward(const torch::Tensor& x);
+
+  // One learning step on the batch x [B, in_features] (or [in_features]); returns the outputs
+  // the rule used. Requires training mode. Not differentiable.
+  torch::Tensor learn(const torch::Tensor& x);
+
+  // eta at the current step.
+  double current_learning_rate() const;
+  int64_t steps() const { return step.item<int64_t>(); }
+
+  void pretty_print(std::ostream& stream) const override;
+
+  HebbianLinearOptions options;
+  torch::Tensor weight; // [out_features, in_features]
+  torch::Tensor bias;   // [out_features] or undefined
+  torch::Tensor theta;  // [out_features], BCM's sliding threshold
+  torch::Tensor mean_x; // [in_features], covariance rule's running mean of x
+  torch::Tensor mean_y; // [out_features], covariance rule's running mean of y
+  torch::Tensor step;   // int64 scalar: learn() calls so far
+
+private:
+  void check_options() const;
+  torch::Tensor preactivation(const torch::Tensor& x) const;
+  torch::Tensor activate(const torch::Tensor& u) const;
+};
+
+TORCH_MODULE(HebbianLinear);
+
+} // namespace engram::layers

@@ -1,0 +1,122 @@
+#include <engram/layers/plastic/plastic_linear.h>
+#include <engram/ops/hebbian_update.h>
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+
+namespace engram::layers {
+
+PlasticLinearImpl::PlasticLinearImpl(const PlasticLinearOptions& options_) : options(options_) {
+  reset();
+}
+
+void PlasticLinearImpl::check_options() const {
+  const auto& o = options;
+  TORCH_CHECK(o.in_features() > 0, "PlasticLinear: option 'in_features' expected > 0, got ",
+              o.in_features());
+  TORCH_CHECK(o.out_features() > 0, "PlasticLinear: option 'out_features' expected > 0, got ",
+              o.out_features());
+  TORCH_CHECK(o.eta() >= 0.0 && o.eta() <= 1.0,
+              "PlasticLinear: option 'eta' expected in [0, 1], got ", o.eta());
+  TORCH_CHECK(o.clip() >= 0.0, "PlasticLinear: option 'clip' expected >= 0 (0 disables), got ",
+              o.clip());
+}
+
+void PlasticLinearImpl::reset() {
+  check_options();
+  const auto in = options.in_features();
+  const auto out = options.out_features();
+  const double bound = 1.0 / std::sqrt(static_cast<double>(in));
+  weight = register_parameter("weight", torch::empty({in, out}).uniform_(-bound, bound));
+  if (options.bias()) {
+    bias = register_parameter("bias", torch::zeros({out}));
+  } else {
+    bias = register_parameter("bias", torch::Tensor(), /*requires_grad=*/false);
+  }
+  std::vector<int64_t> shape;
+  if (options.alpha_shape() == AlphaShape::kPerConnection) {
+    shape = {in, out};
+  } else if (options.alpha_shape() == AlphaShape::kPerNeuron) {
+    shape = {out};
+  }
+  alpha = register_parameter("alpha", torch::full(shape, options.alpha_init()));
+  if (options.learn_eta()) {
+    eta = register_parameter("eta", torch::full({}, options.eta()));
+  } else {
+    eta = register_buffer("eta", torch::full({}, options.eta()));
+  }
+  trace_ = torch::Tensor();
+}
+
+void PlasticLinearImpl::reset_trace(int64_t batch_size) {
+  TORCH_CHECK(batch_size > 0,
+              "PlasticLinear::reset_trace: argument 'batch_size' expected > 0, got ", batch_size);
+  trace_ =
+      torch::zeros({batch_size, options.in_features(), options.out_features()}, weight.options());
+}
+
+torch::Tensor PlasticLinearImpl::forward(const torch::Tensor& x,
+                                         const std::optional<torch::Tensor>& modulation) {
+  TORCH_CHECK(trace_.defined(),
+              "PlasticLinear: no episode started; call reset_trace(batch_size) before forward");
+  const auto batch = trace_.size(0);
+  const auto out = options.out_features();
+  TORCH_CHECK(x.defined() && x.dim() == 2 && x.size(0) == batch &&
+                  x.size(1) == options.in_features(),
+              "PlasticLinear: argument 'x' expected shape [", batch, ", ", options.in_features(),
+              "] (batch of reset_trace), got ", x.defined() ? x.sizes() : c10::IntArrayRef{});
+  TORCH_CHECK(x.scalar_type() == weight.scalar_type() && x.device() == weight.device(),
+              "PlasticLinear: argument 'x' expected dtype ", weight.scalar_type(), " on ",
+              weight.device(), " (the layer's), got ", x.scalar_type(), " on ", x.device());
+  TORCH_CHECK(trace_.device() == weight.device() && trace_.scalar_type() == weight.scalar_type(),
+              "PlasticLinear: the trace lives on ", trace_.device(), " as ", trace_.scalar_type(),
+              " but the layer on ", weight.device(), " as ", weight.scalar_type(),
+              "; call reset_trace after moving the layer");
+  at::Tensor m;
+  if (modulation) {
+    m = *modulation;
+    const bool per_sample = m.dim() == 1 && m.size(0) == batch;
+    const bool per_unit = m.dim() == 2 && m.size(0) == batch && m.size(1) == out;
+    TORCH_CHECK(per_sample || per_unit, "PlasticLinear: argument 'modulation' expected shape [",
+                batch, "] or [", batch, ", ", out, "], got ", m.sizes());
+  }
+  const auto effective =
+      weight + plasticity::broadcast_alpha(alpha, options.alpha_shape()) * trace_;
+  auto y = at::bmm(x.unsqueeze(1), effective).squeeze(1);
+  if (bias.defined()) {
+    y = y + bias;
+  }
+  switch (options.activation()) {
+  case PlasticActivation::kNone:
+    break;
+  case PlasticActivation::kTanh:
+    y = at::tanh(y);
+    break;
+  case PlasticActivation::kRelu:
+    y = at::relu(y);
+    break;
+  case PlasticActivation::kSigmoid:
+    y = at::sigmoid(y);
+    break;
+  }
+  // A learned eta can be stepped out of [0, 1] by the optimiser; the rule sees it clamped.
+  const auto rate = at::clamp(eta, 0.0, 1.0);
+  ops::HebbianUpdateOptions update;
+  update.rule(options.rule() == PlasticityRule::kHebb ? ops::HebbianRule::kHebb
+                                                      : ops::HebbianRule::kOja);
+  if (options.clip() > 0) {
+    update.clip(options.clip());
+  }
+  trace_ = ops::hebbian_update(trace_, x, y, rate, m, {}, update).H;
+  return y;
+}
+
+void PlasticLinearImpl::pretty_print(std::ostream& stream) const {
+  stream << "engram::PlasticLinear(in_features=" << options.in_features()
+         << ", out_features=" << options.out_features() << ", rule=" << to_string(options.rule())
+         << ", alpha=" << to_string(options.alpha_shape()) << ", eta=" << options.eta()
+         << (options.learn_eta() ? " (learned)" : " (fixed)") << ", bias=" << options.bias() << ")";
+}
+
+} // namespace engram::layers
