@@ -5,7 +5,6 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
-#include <Eigen/Core>
 #include <c10/util/Exception.h>
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adam.h>
@@ -237,52 +236,15 @@ void NeuralActorCritic::update(const at::Tensor& obs, const at::Tensor& actions,
                                     logprobs.index_select(0, idx), advantages.index_select(0, idx),
                                     returns.index_select(0, idx),  values.index_select(0, idx)};
       if (o.fused_update()) {
-        actor_critic_loss_backward(*net_, mb, loss_options);
-        fused_clip_and_adam(lr);
+        actor_critic_loss_backward(*net_, mb, loss_options); // writes every parameter's .grad
       } else {
         const at::Tensor loss = actor_critic_loss(*net_, mb, loss_options);
         optimizer_->zero_grad();
         loss.backward();
-        torch::nn::utils::clip_grad_norm_(net_->parameters(), o.max_grad_norm());
-        optimizer_->step();
       }
+      torch::nn::utils::clip_grad_norm_(net_->parameters(), o.max_grad_norm());
+      optimizer_->step();
     }
-  }
-}
-
-void NeuralActorCritic::fused_clip_and_adam(double lr) {
-  at::NoGradGuard no_grad;
-  const auto params = net_->parameters();
-  if (adam_m_.empty()) {
-    for (const auto& p : params) {
-      adam_m_.push_back(at::zeros_like(p));
-      adam_v_.push_back(at::zeros_like(p));
-    }
-  }
-  // Same arithmetic as torch::nn::utils::clip_grad_norm_ and torch::optim::Adam.
-  double sq = 0;
-  for (const auto& p : params) {
-    const float* g = p.grad().data_ptr<float>();
-    for (int64_t i = 0; i < p.numel(); ++i)
-      sq += static_cast<double>(g[i]) * g[i];
-  }
-  const double clip = std::min(options_.max_grad_norm() / (std::sqrt(sq) + 1e-6), 1.0);
-  ++adam_step_;
-  constexpr double beta1 = 0.9, beta2 = 0.999, eps = 1e-5;
-  const double bc1 = 1.0 - std::pow(beta1, static_cast<double>(adam_step_));
-  const double bc2_sqrt = std::sqrt(1.0 - std::pow(beta2, static_cast<double>(adam_step_)));
-  const float step_size = static_cast<float>(lr / bc1);
-  for (size_t k = 0; k < params.size(); ++k) {
-    const int64_t n = params[k].numel();
-    Eigen::Map<Eigen::ArrayXf> w(params[k].data_ptr<float>(), n);
-    Eigen::Map<Eigen::ArrayXf> m(adam_m_[k].data_ptr<float>(), n);
-    Eigen::Map<Eigen::ArrayXf> v(adam_v_[k].data_ptr<float>(), n);
-    const Eigen::ArrayXf g =
-        Eigen::Map<const Eigen::ArrayXf>(params[k].grad().data_ptr<float>(), n) *
-        static_cast<float>(clip);
-    m = static_cast<float>(beta1) * m + static_cast<float>(1 - beta1) * g;
-    v = static_cast<float>(beta2) * v + static_cast<float>(1 - beta2) * g.square();
-    w -= step_size * m / (v.sqrt() / static_cast<float>(bc2_sqrt) + static_cast<float>(eps));
   }
 }
 

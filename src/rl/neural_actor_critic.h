@@ -39,7 +39,8 @@ struct NeuralActorCriticOptions {
   TORCH_ARG(double, value_coef) = 0.5;
   TORCH_ARG(double, max_grad_norm) = 0.5;
   TORCH_ARG(int64_t, hidden) = 64;
-  // Hand-written backward pass and Adam (actor_critic_loss_backward); false: autograd + torch Adam.
+  // true: the hand-derived backward pass (actor_critic_loss_backward) fills the gradients; false:
+  // autograd. Either way torch::optim::Adam steps after clip_grad_norm_.
   TORCH_ARG(bool, fused_update) = true;
   // Intra-op threads while training (restored afterwards): the network is too small for threads
   // to pay, and spinning OpenMP workers on a loaded machine cost far more than they save.
@@ -83,7 +84,6 @@ private:
               const at::Tensor& advantages, const at::Tensor& returns, const at::Tensor& values,
               double lr);
   // Gradient-norm clipping and one Adam step over the parameters' .grad, in plain loops.
-  void fused_clip_and_adam(double lr);
 
   NeuralActorCriticOptions options_;
   EnvironmentFactory make_env_;
@@ -93,8 +93,6 @@ private:
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   std::mt19937_64 rng_;
   at::Tensor last_deltas_;
-  std::vector<at::Tensor> adam_m_, adam_v_;
-  int64_t adam_step_ = 0;
 };
 
 } // namespace engram::rl
