@@ -2,13 +2,13 @@
 // makes the difference it should, against the baseline that lacks it.
 #include <engram/layers/memory/gated_working_memory.h>
 #include <engram/layers/memory/memory_tasks.h>
+#include <engram/layers/memory/sequence_training.h>
 #include <engram/layers/memory/slot_memory.h>
 #include <gtest/gtest.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/rnn.h>
 #include <torch/optim/adam.h>
 
-#include <functional>
 #include <iostream>
 
 namespace em = engram::layers::memory;
@@ -16,38 +16,13 @@ namespace tasks = engram::layers::memory::tasks;
 
 namespace {
 
-using SequenceModel = std::function<at::Tensor(const at::Tensor&)>; // [T,B,I] -> logits [T,B,C]
-
-double masked_accuracy(const at::Tensor& logits, const tasks::SequenceBatch& batch) {
-  const at::Tensor correct = logits.argmax(-1).eq(batch.targets).masked_select(batch.mask);
-  return correct.to(at::kFloat).mean().item<double>();
-}
-
-at::Tensor masked_loss(const at::Tensor& logits, const tasks::SequenceBatch& batch) {
-  const at::Tensor flat = logits.reshape({-1, logits.size(-1)});
-  const at::Tensor losses =
-      at::cross_entropy_loss(flat, batch.targets.reshape({-1}), {}, at::Reduction::None);
-  const at::Tensor mask = batch.mask.reshape({-1}).to(at::kFloat);
-  return (losses * mask).sum() / mask.sum();
-}
-
-// Adam on `params` for `iterations` batches; returns the accuracy on a fresh batch of 512.
-double train_and_evaluate(const SequenceModel& model, std::vector<at::Tensor> params,
-                          const std::function<tasks::SequenceBatch(int64_t)>& make_batch,
-                          int iterations, double lr) {
-  torch::optim::Adam optimizer(params, torch::optim::AdamOptions(lr));
-  for (int it = 0; it < iterations; ++it) {
-    const auto batch = make_batch(32);
-    const at::Tensor loss = masked_loss(model(batch.inputs), batch);
-    optimizer.zero_grad();
-    loss.backward();
-    for (auto& p : params)
-      p.grad().clamp_(-1.0, 1.0);
-    optimizer.step();
-  }
-  at::NoGradGuard no_grad;
-  const auto batch = make_batch(512);
-  return masked_accuracy(model(batch.inputs), batch);
+// Adam on `params` for `iterations` batches of 32; returns the accuracy on a fresh batch of 512.
+double train_and_evaluate(const tasks::SequenceModel& model, std::vector<at::Tensor> params,
+                          const tasks::SequenceTask& make_batch, int64_t iterations, double lr) {
+  tasks::SequenceTrainingOptions options;
+  options.iterations = iterations;
+  options.lr = lr;
+  return tasks::train_sequence_model(model, params, make_batch, options);
 }
 
 std::vector<at::Tensor> parameters_of(std::initializer_list<torch::nn::Module*> modules) {
