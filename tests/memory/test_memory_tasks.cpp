@@ -1,5 +1,6 @@
 // The working-memory tasks at test size: each trains a small model and asserts that memory
 // makes the difference it should, against the baseline that lacks it.
+#include <engram/layers/memory/associative_recall_model.h>
 #include <engram/layers/memory/gated_working_memory.h>
 #include <engram/layers/memory/memory_tasks.h>
 #include <engram/layers/memory/sequence_training.h>
@@ -10,6 +11,7 @@
 #include <torch/optim/adam.h>
 
 #include <iostream>
+#include <sstream>
 
 namespace em = engram::layers::memory;
 namespace tasks = engram::layers::memory::tasks;
@@ -87,6 +89,40 @@ TEST(MemoryTasks, TwoBackWorkingMemoryBeatsFeedForward) {
             << " (chance 0.5)\n";
   EXPECT_GT(gated, 0.95);
   EXPECT_LT(feed_forward, 0.6);
+}
+
+TEST(MemoryTaskScoring, CountsOnlyScoredStepsAndStrictOrTiedNearestPatterns) {
+  tasks::SequenceBatch batch;
+  batch.targets = torch::tensor({0, 1, 1, 0}, torch::kLong).reshape({2, 2});
+  batch.mask = torch::tensor({false, true, true, true}).reshape({2, 2});
+  // Predictions 1, 1, 0, 0: the unscored first step is wrong either way; 2 of 3 scored are right.
+  const at::Tensor logits = at::one_hot(torch::tensor({1, 1, 0, 0}, torch::kLong), 2)
+                                .to(torch::kFloat)
+                                .reshape({2, 2, 2});
+  EXPECT_NEAR(tasks::masked_accuracy(logits, batch), 2.0 / 3.0, 1e-6);
+  EXPECT_THROW(tasks::masked_accuracy(logits.narrow(0, 0, 1), batch), c10::Error);
+
+  const at::Tensor patterns =
+      torch::tensor({1.f, 1.f, 1.f, 1.f, 1.f, 1.f, -1.f, -1.f, -1.f, -1.f, -1.f, -1.f})
+          .reshape({3, 4});
+  // Probe 0 is its pattern, probe 1 ties patterns 0 and 1, probe 2 is nearer pattern 0.
+  const at::Tensor probes =
+      torch::tensor({1.f, 1.f, 1.f, 1.f, 1.f, 1.f, 1.f, -1.f, 1.f, 1.f, 1.f, -1.f}).reshape({3, 4});
+  EXPECT_NEAR(tasks::nearest_pattern_bound(probes, patterns), 1.0 / 3.0, 1e-6);
+  EXPECT_NEAR(tasks::nearest_pattern_bound(probes, patterns, /*count_ties=*/true), 2.0 / 3.0, 1e-6);
+  EXPECT_NEAR(tasks::exact_recall(patterns, patterns), 1.0, 1e-6);
+  EXPECT_NEAR(tasks::exact_recall(probes, patterns), 1.0 / 3.0, 1e-6);
+}
+
+TEST(AssociativeRecallModel, ChecksItsEpisodesAndPrints) {
+  torch::manual_seed(25);
+  EXPECT_THROW(em::AssociativeRecallModel(em::AssociativeRecallModelOptions(8, 4, 0)), c10::Error);
+  em::AssociativeRecallModel model(em::AssociativeRecallModelOptions(8, 4, 6));
+  EXPECT_EQ(model(tasks::associative_recall(3, 4, 8)).sizes(), (std::vector<int64_t>{3, 8}));
+  EXPECT_THROW(model(tasks::associative_recall(3, 5, 8)), c10::Error);
+  std::ostringstream printed;
+  model->pretty_print(printed);
+  EXPECT_NE(printed.str().find("pairs=4"), std::string::npos);
 }
 
 TEST(SlotWorkingMemory, OpenGateWithOneHotChoiceOverwritesExactlyThatSlot) {
