@@ -4,11 +4,12 @@
 //   memory_delayed_recall_example [--length 5] [--delay 50] [--alphabet 8] [--hidden 64]
 //                                 [--iterations 2000] [--batch 64] [--lr 3e-3]
 //                                 [--forget_bias 4] [--distractors 0] [--seed 1]
+#include <ATen/Parallel.h>
 #include <engram/layers/memory/gated_working_memory.h>
 #include <engram/layers/memory/memory_tasks.h>
+#include <engram/layers/memory/sequence_training.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/rnn.h>
-#include <torch/optim/adam.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -35,20 +36,11 @@ std::map<std::string, double> parse(int argc, char** argv, std::map<std::string,
   return args;
 }
 
-at::Tensor masked_loss(const at::Tensor& logits, const tasks::SequenceBatch& b) {
-  const at::Tensor losses = at::cross_entropy_loss(
-      logits.reshape({-1, logits.size(-1)}), b.targets.reshape({-1}), {}, at::Reduction::None);
-  const at::Tensor mask = b.mask.reshape({-1}).to(at::kFloat);
-  return (losses * mask).sum() / mask.sum();
-}
-
-double accuracy(const at::Tensor& logits, const tasks::SequenceBatch& b) {
-  return logits.argmax(-1).eq(b.targets).masked_select(b.mask).to(at::kFloat).mean().item<double>();
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
+  // Models this small gain nothing from intra-op threads, which thrash on a loaded machine.
+  at::set_num_threads(1);
   auto args = parse(argc, argv,
                     {{"length", 5},
                      {"delay", 50},
@@ -72,32 +64,27 @@ int main(int argc, char** argv) {
     return tasks::delayed_copy(b, length, alphabet, delay, distractors);
   };
 
+  tasks::SequenceTrainingOptions options;
+  options.iterations = iterations;
+  options.batch = batch;
+  options.lr = args["lr"];
+  options.eval_batch = 2048;
+  options.log_every = std::max(1, iterations / 10);
+
   auto run = [&](const std::string& name, torch::nn::Module& core,
-                 const std::function<at::Tensor(const at::Tensor&)>& features, double lr) {
+                 const std::function<at::Tensor(const at::Tensor&)>& features) {
     torch::manual_seed(static_cast<uint64_t>(args["seed"]));
     torch::nn::Linear head(hidden, alphabet);
     std::vector<at::Tensor> params = core.parameters();
     for (const auto& p : head->parameters())
       params.push_back(p);
-    torch::optim::Adam optimizer(params, torch::optim::AdamOptions(lr));
     const auto start = std::chrono::steady_clock::now();
-    for (int it = 1; it <= iterations; ++it) {
-      const auto b = make_batch(batch);
-      const at::Tensor logits = head(features(b.inputs));
-      const at::Tensor loss = masked_loss(logits, b);
-      optimizer.zero_grad();
-      loss.backward();
-      for (auto& p : params)
-        p.grad().clamp_(-1.0, 1.0);
-      optimizer.step();
-      if (it % std::max(1, iterations / 10) == 0) {
-        std::cout << name << " iteration " << it << " loss " << loss.item<double>()
-                  << " batch accuracy " << accuracy(logits, b) << std::endl;
-      }
-    }
-    at::NoGradGuard no_grad;
-    const auto b = make_batch(2048);
-    const double acc = accuracy(head(features(b.inputs)), b);
+    const double acc = tasks::train_sequence_model(
+        [&](const at::Tensor& x) { return head(features(x)); }, params, make_batch, options,
+        [&](int64_t it, double loss, double batch_accuracy) {
+          std::cout << name << " iteration " << it << " loss " << loss << " batch accuracy "
+                    << batch_accuracy << std::endl;
+        });
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::cout << name << ": accuracy " << acc << " on 2048 fresh sequences (" << seconds << " s)\n";
@@ -107,14 +94,12 @@ int main(int argc, char** argv) {
   torch::manual_seed(static_cast<uint64_t>(args["seed"]));
   em::GatedWorkingMemory memory(
       em::GatedWorkingMemoryOptions(channels, hidden).forget_bias(args["forget_bias"]));
-  const double gated = run(
-      "GatedWorkingMemory", *memory,
-      [&](const at::Tensor& x) { return std::get<0>(memory->forward(x)); }, args["lr"]);
+  const double gated = run("GatedWorkingMemory", *memory,
+                           [&](const at::Tensor& x) { return std::get<0>(memory->forward(x)); });
   torch::manual_seed(static_cast<uint64_t>(args["seed"]));
   torch::nn::RNN rnn(torch::nn::RNNOptions(channels, hidden).nonlinearity(torch::kTanh));
-  const double vanilla = run(
-      "tanh RNN", *rnn, [&](const at::Tensor& x) { return std::get<0>(rnn->forward(x)); },
-      args["lr"]);
+  const double vanilla =
+      run("tanh RNN", *rnn, [&](const at::Tensor& x) { return std::get<0>(rnn->forward(x)); });
   std::cout << "delayed recall: length " << length << ", delay " << delay << ", alphabet "
             << alphabet << ", distractors " << distractors << ", hidden " << hidden << ", chance "
             << 1.0 / alphabet << " | GatedWorkingMemory " << gated << " | tanh RNN " << vanilla

@@ -38,7 +38,9 @@ ClassicalHopfieldResult ClassicalHopfieldImpl::recall(const at::Tensor& probe) c
   at::NoGradGuard no_grad;
   const int64_t n = options_.size(), batch = probe.size(0);
   const at::Tensor w = weight_.to(at::kCPU, at::kFloat).contiguous();
-  at::Tensor state = probe.to(at::kCPU, at::kFloat).contiguous();
+  // A copy: recall updates it in place and must not touch the caller's probe.
+  at::Tensor state =
+      probe.to(at::kCPU, at::kFloat, /*non_blocking=*/false, /*copy=*/true).contiguous();
   const float* wp = w.data_ptr<float>();
   float* sp = state.data_ptr<float>();
   ClassicalHopfieldResult result;

@@ -1,6 +1,7 @@
 #include <engram/layers/memory/memory_tasks.h>
 
 #include <cmath>
+#include <limits>
 
 namespace engram::layers::memory::tasks {
 
@@ -23,6 +24,28 @@ at::Tensor flip_bits(const at::Tensor& patterns, double fraction) {
   at::Tensor sign = at::ones_like(patterns);
   sign.scatter_(1, chosen, -1.0);
   return patterns * sign;
+}
+
+double exact_recall(const at::Tensor& state, const at::Tensor& patterns) {
+  TORCH_CHECK(patterns.dim() == 2 && state.sizes() == patterns.sizes(),
+              "exact_recall: arguments 'state' and 'patterns' expected the same [n, d] sizes, got ",
+              state.sizes(), " and ", patterns.sizes());
+  return state.sign().eq(patterns).all(1).to(at::kFloat).mean().item<double>();
+}
+
+double nearest_pattern_bound(const at::Tensor& probes, const at::Tensor& patterns,
+                             bool count_ties) {
+  TORCH_CHECK(patterns.dim() == 2 && probes.sizes() == patterns.sizes(),
+              "nearest_pattern_bound: arguments 'probes' and 'patterns' expected the same [n, d] "
+              "sizes, got ",
+              probes.sizes(), " and ", patterns.sizes());
+  const at::Tensor overlaps = at::mm(probes, patterns.t());
+  const at::Tensor own = overlaps.diagonal().unsqueeze(1);
+  // Mask the diagonal out so that a probe competes only with the other patterns.
+  const at::Tensor others = overlaps.masked_fill(at::eye(patterns.size(0), at::kBool),
+                                                 -std::numeric_limits<double>::infinity());
+  const at::Tensor beaten = count_ties ? others.le(own) : others.lt(own);
+  return beaten.all(1).to(at::kFloat).mean().item<double>();
 }
 
 SequenceBatch delayed_copy(int64_t batch, int64_t length, int64_t alphabet, int64_t delay,
@@ -48,6 +71,28 @@ SequenceBatch delayed_copy(int64_t batch, int64_t length, int64_t alphabet, int6
   out.mask = at::zeros({steps, batch}, at::kBool);
   out.mask.narrow(0, steps - length, length).fill_(true);
   return out;
+}
+
+at::Tensor masked_cross_entropy(const at::Tensor& logits, const SequenceBatch& batch) {
+  TORCH_CHECK(logits.dim() == 3 && logits.sizes().slice(0, 2) == batch.targets.sizes(),
+              "masked_cross_entropy: argument 'logits' expected [T, B, C] with [T, B] = ",
+              batch.targets.sizes(), ", got ", logits.sizes());
+  const at::Tensor losses = at::cross_entropy_loss(
+      logits.reshape({-1, logits.size(-1)}), batch.targets.reshape({-1}), {}, at::Reduction::None);
+  const at::Tensor mask = batch.mask.reshape({-1}).to(losses.scalar_type());
+  return (losses * mask).sum() / mask.sum();
+}
+
+double masked_accuracy(const at::Tensor& logits, const SequenceBatch& batch) {
+  TORCH_CHECK(logits.dim() == 3 && logits.sizes().slice(0, 2) == batch.targets.sizes(),
+              "masked_accuracy: argument 'logits' expected [T, B, C] with [T, B] = ",
+              batch.targets.sizes(), ", got ", logits.sizes());
+  return logits.argmax(-1)
+      .eq(batch.targets)
+      .masked_select(batch.mask)
+      .to(at::kFloat)
+      .mean()
+      .item<double>();
 }
 
 SequenceBatch n_back(int64_t batch, int64_t steps, int64_t alphabet, int64_t n) {

@@ -1,12 +1,16 @@
+#include <engram/layers/memory/associative_recall_model.h>
 #include <engram/layers/memory/key_value_memory.h>
+#include <engram/layers/memory/memory_tasks.h>
 #include <gtest/gtest.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/optim/adam.h>
 #include <torch/serialize.h>
 
+#include <iostream>
 #include <sstream>
 
 namespace em = engram::layers::memory;
+namespace tasks = engram::layers::memory::tasks;
 
 namespace {
 
@@ -242,45 +246,23 @@ TEST(KeyValueMemory, StateIsSavedLoadedAndConverted) {
 // value must be named. The encoders, decoder and sharpness are learned end to end through reads.
 TEST(KeyValueMemoryTask, AssociativeRecallAmongTwentyPairsExceeds95Percent) {
   torch::manual_seed(7);
-  const int64_t symbols = 32, pairs = 20, width = 32, batch = 32;
-  torch::nn::Linear key_encoder(symbols, width), value_encoder(symbols, width),
-      decoder(width, symbols);
-  em::KeyValueMemory memory(em::KeyValueMemoryOptions(pairs, width, width).beta(5.0));
-  std::vector<at::Tensor> params;
-  for (auto* m : std::vector<torch::nn::Module*>{key_encoder.get(), value_encoder.get(),
-                                                 decoder.get(), memory.get()}) {
-    for (const auto& p : m->parameters())
-      params.push_back(p);
-  }
-  torch::optim::Adam optimizer(params, torch::optim::AdamOptions(1e-2));
-  auto episode = [&](int64_t n) {
-    const at::Tensor keys = torch::rand({n, symbols})
-                                .argsort(/*dim=*/int64_t{-1}, /*descending=*/false)
-                                .narrow(1, 0, pairs);
-    const at::Tensor values = torch::randint(symbols, {n, pairs});
-    const at::Tensor which = torch::randint(pairs, {n, 1});
-    const at::Tensor query = keys.gather(1, which).squeeze(1);
-    const at::Tensor answer = values.gather(1, which).squeeze(1);
-    memory->reset(n);
-    memory->append(key_encoder(at::one_hot(keys, symbols).to(torch::kFloat)),
-                   value_encoder(at::one_hot(values, symbols).to(torch::kFloat)));
-    const at::Tensor logits =
-        decoder(memory->read(key_encoder(at::one_hot(query, symbols).to(torch::kFloat))));
-    return std::make_pair(logits, answer);
-  };
+  const int64_t symbols = 32, pairs = 20, batch = 32;
+  em::AssociativeRecallModel model(em::AssociativeRecallModelOptions(symbols, pairs, 32));
+  torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(1e-2));
   for (int step = 0; step < 120; ++step) {
-    auto [logits, answer] = episode(batch);
-    const at::Tensor loss = at::cross_entropy_loss(logits, answer);
+    const auto episode = tasks::associative_recall(batch, pairs, symbols);
+    const at::Tensor loss = at::cross_entropy_loss(model(episode), episode.answer);
     optimizer.zero_grad();
     loss.backward();
     optimizer.step();
   }
   at::NoGradGuard no_grad;
-  auto [logits, answer] = episode(1000);
-  const double accuracy = logits.argmax(-1).eq(answer).to(torch::kFloat).mean().item<double>();
+  const auto episode = tasks::associative_recall(1000, pairs, symbols);
+  const double accuracy =
+      model(episode).argmax(-1).eq(episode.answer).to(torch::kFloat).mean().item<double>();
   EXPECT_GT(accuracy, 0.95);
   std::cout << "associative recall accuracy " << accuracy << ", beta "
-            << memory->beta().item<double>() << "\n";
+            << model->memory->beta().item<double>() << "\n";
 }
 
 } // namespace

@@ -1,53 +1,30 @@
 // The working-memory tasks at test size: each trains a small model and asserts that memory
 // makes the difference it should, against the baseline that lacks it.
+#include <engram/layers/memory/associative_recall_model.h>
 #include <engram/layers/memory/gated_working_memory.h>
 #include <engram/layers/memory/memory_tasks.h>
+#include <engram/layers/memory/sequence_training.h>
 #include <engram/layers/memory/slot_memory.h>
 #include <gtest/gtest.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/rnn.h>
 #include <torch/optim/adam.h>
 
-#include <functional>
 #include <iostream>
+#include <sstream>
 
 namespace em = engram::layers::memory;
 namespace tasks = engram::layers::memory::tasks;
 
 namespace {
 
-using SequenceModel = std::function<at::Tensor(const at::Tensor&)>; // [T,B,I] -> logits [T,B,C]
-
-double masked_accuracy(const at::Tensor& logits, const tasks::SequenceBatch& batch) {
-  const at::Tensor correct = logits.argmax(-1).eq(batch.targets).masked_select(batch.mask);
-  return correct.to(at::kFloat).mean().item<double>();
-}
-
-at::Tensor masked_loss(const at::Tensor& logits, const tasks::SequenceBatch& batch) {
-  const at::Tensor flat = logits.reshape({-1, logits.size(-1)});
-  const at::Tensor losses =
-      at::cross_entropy_loss(flat, batch.targets.reshape({-1}), {}, at::Reduction::None);
-  const at::Tensor mask = batch.mask.reshape({-1}).to(at::kFloat);
-  return (losses * mask).sum() / mask.sum();
-}
-
-// Adam on `params` for `iterations` batches; returns the accuracy on a fresh batch of 512.
-double train_and_evaluate(const SequenceModel& model, std::vector<at::Tensor> params,
-                          const std::function<tasks::SequenceBatch(int64_t)>& make_batch,
-                          int iterations, double lr) {
-  torch::optim::Adam optimizer(params, torch::optim::AdamOptions(lr));
-  for (int it = 0; it < iterations; ++it) {
-    const auto batch = make_batch(32);
-    const at::Tensor loss = masked_loss(model(batch.inputs), batch);
-    optimizer.zero_grad();
-    loss.backward();
-    for (auto& p : params)
-      p.grad().clamp_(-1.0, 1.0);
-    optimizer.step();
-  }
-  at::NoGradGuard no_grad;
-  const auto batch = make_batch(512);
-  return masked_accuracy(model(batch.inputs), batch);
+// Adam on `params` for `iterations` batches of 32; returns the accuracy on a fresh batch of 512.
+double train_and_evaluate(const tasks::SequenceModel& model, std::vector<at::Tensor> params,
+                          const tasks::SequenceTask& make_batch, int64_t iterations, double lr) {
+  tasks::SequenceTrainingOptions options;
+  options.iterations = iterations;
+  options.lr = lr;
+  return tasks::train_sequence_model(model, params, make_batch, options);
 }
 
 std::vector<at::Tensor> parameters_of(std::initializer_list<torch::nn::Module*> modules) {
@@ -112,6 +89,40 @@ TEST(MemoryTasks, TwoBackWorkingMemoryBeatsFeedForward) {
             << " (chance 0.5)\n";
   EXPECT_GT(gated, 0.95);
   EXPECT_LT(feed_forward, 0.6);
+}
+
+TEST(MemoryTaskScoring, CountsOnlyScoredStepsAndStrictOrTiedNearestPatterns) {
+  tasks::SequenceBatch batch;
+  batch.targets = torch::tensor({0, 1, 1, 0}, torch::kLong).reshape({2, 2});
+  batch.mask = torch::tensor({false, true, true, true}).reshape({2, 2});
+  // Predictions 1, 1, 0, 0: the unscored first step is wrong either way; 2 of 3 scored are right.
+  const at::Tensor logits = at::one_hot(torch::tensor({1, 1, 0, 0}, torch::kLong), 2)
+                                .to(torch::kFloat)
+                                .reshape({2, 2, 2});
+  EXPECT_NEAR(tasks::masked_accuracy(logits, batch), 2.0 / 3.0, 1e-6);
+  EXPECT_THROW(tasks::masked_accuracy(logits.narrow(0, 0, 1), batch), c10::Error);
+
+  const at::Tensor patterns =
+      torch::tensor({1.f, 1.f, 1.f, 1.f, 1.f, 1.f, -1.f, -1.f, -1.f, -1.f, -1.f, -1.f})
+          .reshape({3, 4});
+  // Probe 0 is its pattern, probe 1 ties patterns 0 and 1, probe 2 is nearer pattern 0.
+  const at::Tensor probes =
+      torch::tensor({1.f, 1.f, 1.f, 1.f, 1.f, 1.f, 1.f, -1.f, 1.f, 1.f, 1.f, -1.f}).reshape({3, 4});
+  EXPECT_NEAR(tasks::nearest_pattern_bound(probes, patterns), 1.0 / 3.0, 1e-6);
+  EXPECT_NEAR(tasks::nearest_pattern_bound(probes, patterns, /*count_ties=*/true), 2.0 / 3.0, 1e-6);
+  EXPECT_NEAR(tasks::exact_recall(patterns, patterns), 1.0, 1e-6);
+  EXPECT_NEAR(tasks::exact_recall(probes, patterns), 1.0 / 3.0, 1e-6);
+}
+
+TEST(AssociativeRecallModel, ChecksItsEpisodesAndPrints) {
+  torch::manual_seed(25);
+  EXPECT_THROW(em::AssociativeRecallModel(em::AssociativeRecallModelOptions(8, 4, 0)), c10::Error);
+  em::AssociativeRecallModel model(em::AssociativeRecallModelOptions(8, 4, 6));
+  EXPECT_EQ(model(tasks::associative_recall(3, 4, 8)).sizes(), (std::vector<int64_t>{3, 8}));
+  EXPECT_THROW(model(tasks::associative_recall(3, 5, 8)), c10::Error);
+  std::ostringstream printed;
+  model->pretty_print(printed);
+  EXPECT_NE(printed.str().find("pairs=4"), std::string::npos);
 }
 
 TEST(SlotWorkingMemory, OpenGateWithOneHotChoiceOverwritesExactlyThatSlot) {
