@@ -1,7 +1,7 @@
 // Continual RL on a T-maze whose rewarded arm switches every 50 episodes: a neuromodulated plastic
-// actor-critic (slow weights + fast three-factor weights gated by delta) against the same network
-// without the plastic pathway. Prints episodes and env steps to recover after each switch
-// (5 consecutive rewarded episodes), averaged over switches and seeds; writes per-episode
+// actor-critic (slow weights + fast three-factor weights of a PlasticLinear gated by delta) against
+// the same network without the plastic pathway. Prints episodes and env steps to recover after each
+// switch (5 consecutive rewarded episodes), averaged over switches and seeds; writes per-episode
 // success rates as CSV.
 //   rl_continual_t_maze [out.csv] [seeds] [blocks] [episodes_per_block]
 #include <engram/rl/t_maze_continual_experiment.h>
@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
     double learning_rate;
   };
   const std::vector<Variant> variants{
-      {"plastic (three-factor, eta=1) + slow Adam 0.01", true, 0.01},
+      {"plastic (three-factor, eta=10) + slow Adam 0.01", true, 0.01},
       {"non-plastic, slow Adam 0.01", false, 0.01},
       {"non-plastic, Adam 0.1", false, 0.1}};
   const int64_t episodes = ex.blocks * ex.episodes_per_block;

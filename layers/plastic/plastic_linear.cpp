@@ -54,33 +54,40 @@ void PlasticLinearImpl::reset_trace(int64_t batch_size) {
               "PlasticLinear::reset_trace: argument 'batch_size' expected > 0, got ", batch_size);
   trace_ =
       torch::zeros({batch_size, options.in_features(), options.out_features()}, weight.options());
+  eligibility_ = options.neuromodulation() == Neuromodulation::kRetroactive
+                     ? torch::zeros_like(trace_)
+                     : torch::Tensor();
 }
 
-torch::Tensor PlasticLinearImpl::forward(const torch::Tensor& x,
-                                         const std::optional<torch::Tensor>& modulation) {
-  TORCH_CHECK(trace_.defined(),
-              "PlasticLinear: no episode started; call reset_trace(batch_size) before forward");
+void PlasticLinearImpl::reset_eligibility() {
+  TORCH_CHECK(
+      options.neuromodulation() == Neuromodulation::kRetroactive,
+      "PlasticLinear::reset_eligibility: expected option 'neuromodulation' retroactive, got ",
+      to_string(options.neuromodulation()));
+  TORCH_CHECK(eligibility_.defined(),
+              "PlasticLinear: no episode started; call reset_trace(batch_size) first");
+  eligibility_ = torch::zeros_like(eligibility_);
+}
+
+void PlasticLinearImpl::check_input(const torch::Tensor& x, const char* fn) const {
+  TORCH_CHECK(trace_.defined(), fn,
+              ": no episode started; call reset_trace(batch_size) before forward");
   const auto batch = trace_.size(0);
-  const auto out = options.out_features();
   TORCH_CHECK(x.defined() && x.dim() == 2 && x.size(0) == batch &&
                   x.size(1) == options.in_features(),
-              "PlasticLinear: argument 'x' expected shape [", batch, ", ", options.in_features(),
+              fn, ": argument 'x' expected shape [", batch, ", ", options.in_features(),
               "] (batch of reset_trace), got ", x.defined() ? x.sizes() : c10::IntArrayRef{});
-  TORCH_CHECK(x.scalar_type() == weight.scalar_type() && x.device() == weight.device(),
-              "PlasticLinear: argument 'x' expected dtype ", weight.scalar_type(), " on ",
-              weight.device(), " (the layer's), got ", x.scalar_type(), " on ", x.device());
+  TORCH_CHECK(x.scalar_type() == weight.scalar_type() && x.device() == weight.device(), fn,
+              ": argument 'x' expected dtype ", weight.scalar_type(), " on ", weight.device(),
+              " (the layer's), got ", x.scalar_type(), " on ", x.device());
   TORCH_CHECK(trace_.device() == weight.device() && trace_.scalar_type() == weight.scalar_type(),
-              "PlasticLinear: the trace lives on ", trace_.device(), " as ", trace_.scalar_type(),
+              fn, ": the trace lives on ", trace_.device(), " as ", trace_.scalar_type(),
               " but the layer on ", weight.device(), " as ", weight.scalar_type(),
               "; call reset_trace after moving the layer");
-  at::Tensor m;
-  if (modulation) {
-    m = *modulation;
-    const bool per_sample = m.dim() == 1 && m.size(0) == batch;
-    const bool per_unit = m.dim() == 2 && m.size(0) == batch && m.size(1) == out;
-    TORCH_CHECK(per_sample || per_unit, "PlasticLinear: argument 'modulation' expected shape [",
-                batch, "] or [", batch, ", ", out, "], got ", m.sizes());
-  }
+}
+
+torch::Tensor PlasticLinearImpl::respond(const torch::Tensor& x) const {
+  check_input(x, "PlasticLinear");
   const auto effective =
       weight + plasticity::broadcast_alpha(alpha, options.alpha_shape()) * trace_;
   auto y = at::bmm(x.unsqueeze(1), effective).squeeze(1);
@@ -100,15 +107,61 @@ torch::Tensor PlasticLinearImpl::forward(const torch::Tensor& x,
     y = at::sigmoid(y);
     break;
   }
+  return y;
+}
+
+torch::Tensor PlasticLinearImpl::forward(const torch::Tensor& x,
+                                         const std::optional<torch::Tensor>& modulation,
+                                         const std::optional<torch::Tensor>& post) {
+  const auto y = respond(x);
+  const auto batch = trace_.size(0);
+  const auto out = options.out_features();
+  const bool retroactive = options.neuromodulation() == Neuromodulation::kRetroactive;
+  at::Tensor m;
+  if (modulation) {
+    TORCH_CHECK(options.neuromodulation() != Neuromodulation::kNone,
+                "PlasticLinear: argument 'modulation' given but option 'neuromodulation' is none");
+    m = *modulation;
+    const bool per_sample = m.dim() == 1 && m.size(0) == batch;
+    const bool per_unit = m.dim() == 2 && m.size(0) == batch && m.size(1) == out;
+    TORCH_CHECK(per_sample || per_unit, "PlasticLinear: argument 'modulation' expected shape [",
+                batch, "] or [", batch, ", ", out, "], got ", m.sizes());
+  }
+  at::Tensor paired = y;
+  if (post) {
+    TORCH_CHECK(retroactive,
+                "PlasticLinear: argument 'post' expected only with option 'neuromodulation' "
+                "retroactive, got ",
+                to_string(options.neuromodulation()));
+    TORCH_CHECK(post->defined() && post->dim() == 2 && post->size(0) == batch &&
+                    post->size(1) == out,
+                "PlasticLinear: argument 'post' expected shape [", batch, ", ", out, "], got ",
+                post->defined() ? post->sizes() : c10::IntArrayRef{});
+    paired = post->to(y.options());
+  }
   // A learned eta can be stepped out of [0, 1] by the optimiser; the rule sees it clamped.
   const auto rate = at::clamp(eta, 0.0, 1.0);
   ops::HebbianUpdateOptions update;
   update.rule(options.rule() == PlasticityRule::kHebb ? ops::HebbianRule::kHebb
                                                       : ops::HebbianRule::kOja);
-  if (options.clip() > 0) {
-    update.clip(options.clip());
+  if (!retroactive) {
+    if (options.clip() > 0) {
+      update.clip(options.clip());
+    }
+    trace_ = ops::hebbian_update(trace_, x, paired, rate, m, {}, update).H;
+    return y;
   }
-  trace_ = ops::hebbian_update(trace_, x, y, rate, m, {}, update).H;
+  TORCH_CHECK(eligibility_.defined() && eligibility_.sizes() == trace_.sizes(),
+              "PlasticLinear: the eligibility trace is missing; call reset_trace(batch_size)");
+  // The third factor arriving with this step also credits this step's coincidence.
+  eligibility_ = ops::hebbian_update(eligibility_, x, paired, rate, {}, {}, update).H;
+  if (m.defined()) {
+    const auto gate = m.dim() == 1 ? m.view({batch, 1, 1}) : m.unsqueeze(1);
+    trace_ = trace_ + gate.to(trace_.options()) * eligibility_;
+    if (options.clip() > 0) {
+      trace_ = at::clamp(trace_, -options.clip(), options.clip());
+    }
+  }
   return y;
 }
 
@@ -116,7 +169,8 @@ void PlasticLinearImpl::pretty_print(std::ostream& stream) const {
   stream << "engram::PlasticLinear(in_features=" << options.in_features()
          << ", out_features=" << options.out_features() << ", rule=" << to_string(options.rule())
          << ", alpha=" << to_string(options.alpha_shape()) << ", eta=" << options.eta()
-         << (options.learn_eta() ? " (learned)" : " (fixed)") << ", bias=" << options.bias() << ")";
+         << (options.learn_eta() ? " (learned)" : " (fixed)") << ", bias=" << options.bias()
+         << ", neuromodulation=" << to_string(options.neuromodulation()) << ")";
 }
 
 } // namespace engram::layers

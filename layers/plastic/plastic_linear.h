@@ -4,6 +4,10 @@
 // H is per-sample episode state ([B, in, out]), started by reset_trace(batch_size); gradients
 // flow through the trace across forwards, so W, alpha, b and eta train by backprop through the
 // episode. An optional neuromodulator m ([B] or [B, out]) scales each update.
+// With neuromodulation kRetroactive the rule writes an eligibility trace E instead, and m converts
+// it into H (three-factor learning, Izhikevich 2007; Backpropamine, Miconi et al. 2019):
+//   E <- rule(E, pre = x, post),   then   H <- clip(H + m E)   (no m: H unchanged)
+// post is y unless given (e.g. the action an actor emitted, so E marks the synapses that chose it).
 
 #include <engram/layers/plastic/plasticity.h>
 
@@ -34,6 +38,9 @@ struct PlasticLinearOptions {
   TORCH_ARG(double, alpha_init) = 0.01;
   // Clip H to [-clip, clip] after each update; 0 disables.
   TORCH_ARG(double, clip) = 0.0;
+  // kSimple: m (optional) scales the rule's update of H; kNone: no m accepted; kRetroactive: the
+  // rule updates the eligibility E (eta its rate) and m gates E into H.
+  TORCH_ARG(Neuromodulation, neuromodulation) = Neuromodulation::kSimple;
 };
 
 class PlasticLinearImpl : public torch::nn::Cloneable<PlasticLinearImpl> {
@@ -44,15 +51,23 @@ public:
 
   void reset() override;
 
-  // Starts an episode: H = 0 for `batch_size` samples, on the layer's device and dtype.
+  // Starts an episode: H = 0 (and E = 0) for `batch_size` samples, on the layer's device and dtype.
   void reset_trace(int64_t batch_size);
+  // E = 0, H kept (kRetroactive): a new trial within a lifetime whose fast weights persist.
+  void reset_eligibility();
 
   // x: [B, in_features] with B the batch of reset_trace. modulation m: [B] or [B, out_features]
-  // multiplies the rule's increment (m = 0 leaves only Hebb's decay). Returns y [B, out_features].
-  torch::Tensor forward(const torch::Tensor& x,
-                        const std::optional<torch::Tensor>& modulation = {});
+  // multiplies the rule's increment (m = 0 leaves only Hebb's decay), or with kRetroactive gates
+  // E into H. post: [B, out_features], only with kRetroactive: the postsynaptic activity paired
+  // with x in E (default y). Returns y [B, out_features].
+  torch::Tensor forward(const torch::Tensor& x, const std::optional<torch::Tensor>& modulation = {},
+                        const std::optional<torch::Tensor>& post = {});
+
+  // y for x under the current W + alpha * H, without any plasticity (H and E unchanged).
+  torch::Tensor respond(const torch::Tensor& x) const;
 
   const torch::Tensor& trace() const { return trace_; }
+  const torch::Tensor& eligibility() const { return eligibility_; } // [B, in, out]; kRetroactive
 
   void pretty_print(std::ostream& stream) const override;
 
@@ -64,7 +79,9 @@ public:
 
 private:
   void check_options() const;
-  torch::Tensor trace_; // [B, in, out]
+  void check_input(const torch::Tensor& x, const char* fn) const;
+  torch::Tensor trace_;       // [B, in, out]
+  torch::Tensor eligibility_; // [B, in, out] with kRetroactive, else undefined
 };
 
 TORCH_MODULE(PlasticLinear);

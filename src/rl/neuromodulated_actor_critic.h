@@ -1,13 +1,14 @@
 #pragma once
 // An actor-critic whose TD error is a broadcast neuromodulator. The critic V(s) = w.x + c and the
-// actor's slow weights learn online by gradient descent (Adam) on the one-step actor-critic loss;
-// with `plastic` the actor is additionally a ThreeFactorLinear whose fast weights H learn from
-// reward alone: every action leaves a Hebbian eligibility trace pre (x) onehot(a), and delta
-// converts it into a weight change. With plastic = false it is the same network, same size and
-// same slow learning, without the fast neuromodulated pathway: the control for continual RL
-// (a reward that moves) experiments.
+// actor's slow weights learn online by gradient descent (Adam) on the one-step actor-critic loss.
+// The actor is a PlasticLinear with retroactive neuromodulation: logits = x (W + H) + b, and with
+// `plastic` its fast weights H learn from reward alone: every action leaves a Hebbian eligibility
+// trace pre (x) onehot(a), and eta * delta, broadcast as the modulation m, converts it into a
+// weight change. With plastic = false it is the same network, same size and same slow learning,
+// without the fast neuromodulated pathway (m never arrives, H stays 0): the control for continual
+// RL (a reward that moves) experiments. H persists across episodes; the eligibility does not.
 
-#include <engram/rl/three_factor_linear.h>
+#include <engram/layers/plastic/plastic_linear.h>
 
 #include <torch/arg.h>
 #include <torch/nn/modules/linear.h>
@@ -24,9 +25,9 @@ struct NeuromodulatedActorCriticOptions {
   TORCH_ARG(int64_t, num_states);
   TORCH_ARG(int64_t, num_actions);
   TORCH_ARG(bool, plastic) = true;
-  TORCH_ARG(double, eta) = 1.0;         // fast plasticity rate
-  TORCH_ARG(double, trace_decay) = 0.0; // eligibility decay between steps (times gamma)
-  TORCH_ARG(double, forgetting) = 0.0;
+  TORCH_ARG(double, eta) = 10.0;           // fast plasticity rate: m = eta * delta
+  TORCH_ARG(double, trace_decay) = 0.0;    // eligibility decay between steps (times gamma), < 1
+  TORCH_ARG(double, clip) = 5.0;           // |H| bound
   TORCH_ARG(double, learning_rate) = 0.01; // slow weights (Adam)
   TORCH_ARG(double, critic_learning_rate) = 0.1;
   TORCH_ARG(double, gamma) = 0.95;
@@ -45,14 +46,14 @@ public:
   double last_delta() const { return last_delta_; }
   double value(int64_t state);
   std::vector<double> policy(int64_t state);
-  ThreeFactorLinear& actor() { return actor_; }
+  engram::layers::PlasticLinear& actor() { return actor_; }
   const NeuromodulatedActorCriticOptions& options() const { return options_; }
 
 private:
   at::Tensor one_hot(int64_t state, const char* fn) const;
 
   NeuromodulatedActorCriticOptions options_;
-  ThreeFactorLinear actor_{nullptr};
+  engram::layers::PlasticLinear actor_{nullptr};
   torch::nn::Linear critic_{nullptr};
   std::unique_ptr<torch::optim::Optimizer> actor_optimizer_;
   std::unique_ptr<torch::optim::Optimizer> critic_optimizer_;

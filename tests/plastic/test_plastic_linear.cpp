@@ -54,6 +54,63 @@ TEST(PlasticLinear, GradientsFlowThroughTheEpisode) {
   EXPECT_GT(layer->eta.grad().abs().item<double>(), 0.0);
 }
 
+TEST(PlasticLinear, RetroactiveModulationGatesTheEligibilityIntoTheTrace) {
+  torch::manual_seed(3);
+  PlasticLinear layer(PlasticLinearOptions(3, 2)
+                          .activation(PlasticActivation::kNone)
+                          .alpha_shape(AlphaShape::kScalar)
+                          .alpha_init(1.0)
+                          .eta(0.5)
+                          .learn_eta(false)
+                          .neuromodulation(Neuromodulation::kRetroactive));
+  layer->to(torch::kDouble);
+  layer->reset_trace(1);
+  const auto x = torch::tensor({{1.0, 0.0, 2.0}}, torch::kDouble);
+  const auto action = torch::tensor({{0.0, 1.0}}, torch::kDouble);
+  // No third factor: coincidences only leave an eligibility, the weights stay.
+  layer(x, std::nullopt, action);
+  EXPECT_EQ(layer->trace().abs().max().item<double>(), 0.0);
+  const auto e1 = 0.5 * torch::bmm(x.unsqueeze(2), action.unsqueeze(1));
+  EXPECT_TRUE(torch::allclose(layer->eligibility(), e1));
+  // The modulator converts E (this step's coincidence included) into H.
+  const auto y = layer(x, torch::tensor({-2.0}, torch::kDouble), action);
+  const auto e2 = 0.5 * e1 + 0.5 * torch::bmm(x.unsqueeze(2), action.unsqueeze(1));
+  EXPECT_TRUE(torch::allclose(layer->eligibility(), e2));
+  EXPECT_TRUE(torch::allclose(layer->trace(), -2.0 * e2));
+  EXPECT_DOUBLE_EQ(layer->trace()[0][2][1].item<double>(), -3.0); // -2 * (0.25 + 0.5) * 2
+  EXPECT_DOUBLE_EQ(layer->trace()[0][0][0].item<double>(), 0.0);  // the unchosen output
+  // y was computed before the update; respond sees the new weights and changes nothing.
+  EXPECT_TRUE(torch::allclose(y, torch::matmul(x, layer->weight) + layer->bias));
+  const auto h = layer->trace().clone();
+  EXPECT_TRUE(
+      torch::allclose(layer->respond(x), torch::matmul(x, layer->weight + h[0]) + layer->bias));
+  EXPECT_TRUE(torch::equal(layer->trace(), h));
+  // A new trial forgets the eligibility, not the fast weights.
+  layer->reset_eligibility();
+  EXPECT_EQ(layer->eligibility().abs().max().item<double>(), 0.0);
+  EXPECT_TRUE(torch::equal(layer->trace(), h));
+  // Per-unit modulation gates each output's column.
+  layer(x, torch::tensor({{1.0, 0.0}}, torch::kDouble),
+        torch::tensor({{1.0, 1.0}}, torch::kDouble));
+  EXPECT_DOUBLE_EQ(layer->trace()[0][2][0].item<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(layer->trace()[0][2][1].item<double>(), -3.0);
+}
+
+TEST(PlasticLinear, RetroactiveErrorsAreNamed) {
+  PlasticLinear simple(PlasticLinearOptions(3, 2));
+  simple->reset_trace(1);
+  EXPECT_ERROR_MENTIONS(simple(torch::randn({1, 3}), std::nullopt, torch::ones({1, 2})),
+                        "argument 'post'");
+  EXPECT_ERROR_MENTIONS(simple->reset_eligibility(), "retroactive");
+  PlasticLinear none(PlasticLinearOptions(3, 2).neuromodulation(Neuromodulation::kNone));
+  none->reset_trace(1);
+  EXPECT_ERROR_MENTIONS(none(torch::randn({1, 3}), torch::ones({1})), "'modulation'");
+  PlasticLinear retro(PlasticLinearOptions(3, 2).neuromodulation(Neuromodulation::kRetroactive));
+  retro->reset_trace(1);
+  EXPECT_ERROR_MENTIONS(retro(torch::randn({1, 3}), torch::ones({1}), torch::ones({1, 3})),
+                        "argument 'post' expected shape [1, 2]");
+}
+
 TEST(PlasticLinear, ErrorsAreNamed) {
   PlasticLinear layer(PlasticLinearOptions(3, 2));
   EXPECT_ERROR_MENTIONS(layer(torch::randn({2, 3})), "reset_trace");
@@ -65,7 +122,8 @@ TEST(PlasticLinear, ErrorsAreNamed) {
   std::ostringstream text;
   text << *layer;
   EXPECT_EQ(text.str(), "engram::PlasticLinear(in_features=3, out_features=2, rule=hebb, "
-                        "alpha=per_connection, eta=0.1 (learned), bias=1)");
+                        "alpha=per_connection, eta=0.1 (learned), bias=1, "
+                        "neuromodulation=simple)");
 }
 
 } // namespace
