@@ -2,7 +2,8 @@
 /usr/bin/python3 examples/rl_random_walk/plot.py [random_walk] rl_random_walk.csv out.png
 /usr/bin/python3 examples/rl_random_walk/plot.py bandit rl_bandit_regret.csv out.png
 /usr/bin/python3 examples/rl_random_walk/plot.py cartpole rl_cartpole.csv out.png
-/usr/bin/python3 examples/rl_random_walk/plot.py tmaze rl_continual_t_maze.csv out.png [block]"""
+/usr/bin/python3 examples/rl_random_walk/plot.py tmaze rl_continual_t_maze.csv out.png [block]
+/usr/bin/python3 examples/rl_random_walk/plot.py dopamine rl_dopamine.csv out.png"""
 import csv
 import sys
 from collections import defaultdict
@@ -88,12 +89,41 @@ def tmaze(rows, block):
     return fig
 
 
+def dopamine(rows):
+    trials = defaultdict(dict)
+    probes = defaultdict(dict)
+    for r in rows:
+        (probes if r["probe"] == "1" else trials)[int(r["trial"])][int(r["time"])] = float(r["delta"])
+    times = sorted(next(iter(trials.values())))
+    order = sorted(trials)
+    grid = [[trials[k][t] for t in times] for k in order]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    image = axes[0].imshow(grid, aspect="auto", origin="lower", cmap="RdBu_r", vmin=-1, vmax=1,
+                           extent=(times[0] - 0.5, times[-1] + 0.5, order[0] - 0.5, order[-1] + 0.5))
+    fig.colorbar(image, ax=axes[0], label="TD error δ")
+    axes[0].set_xlabel("time step in trial (cue 5, reward 15)")
+    axes[0].set_ylabel("trial")
+    axes[0].set_title("δ over time × trial")
+    for k in (order[0], order[len(order) // 10], order[-1]):
+        axes[1].plot(times, [trials[k][t] for t in times], label=f"trial {k}")
+    last_probe = max(probes)
+    axes[1].plot(times, [probes[last_probe][t] for t in times], "k--",
+                 label=f"reward omitted (after trial {last_probe})")
+    axes[1].set_xlabel("time step in trial")
+    axes[1].set_ylabel("δ")
+    axes[1].set_title("burst moves from reward to cue; dip on omission")
+    axes[1].legend(fontsize=8)
+    return fig
+
+
 args = sys.argv[1:]
-kind = args.pop(0) if args[0] in ("random_walk", "bandit", "cartpole", "tmaze") else "random_walk"
+kind = (args.pop(0) if args[0] in ("random_walk", "bandit", "cartpole", "tmaze", "dopamine")
+        else "random_walk")
 rows = read(args[0])
 if kind == "tmaze":
     figure = tmaze(rows, int(args[2]) if len(args) > 2 else 50)
 else:
-    figure = {"random_walk": random_walk, "bandit": bandit, "cartpole": cartpole}[kind](rows)
+    figure = {"random_walk": random_walk, "bandit": bandit, "cartpole": cartpole,
+              "dopamine": dopamine}[kind](rows)
 figure.tight_layout()
 figure.savefig(args[1], dpi=110)

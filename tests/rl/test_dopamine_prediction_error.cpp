@@ -2,7 +2,7 @@
 // behaves like the firing of midbrain dopamine neurons. Before learning it bursts at the reward;
 // with learning the burst moves to the cue and vanishes at the (now predicted) reward; when the
 // expected reward is omitted it dips below baseline exactly at the time the reward was due.
-#include <engram/rl/pavlovian_conditioning.h>
+#include <engram/rl/conditioning_experiment.h>
 #include <engram/rl/td_lambda.h>
 
 #include <gtest/gtest.h>
@@ -13,21 +13,6 @@
 using namespace engram::rl;
 
 namespace {
-
-// delta[t] is the TD error of the transition that arrives at time t (1..trial_length).
-std::vector<double> run_trial(PavlovianConditioning& env, LinearTDLambda& td) {
-  std::vector<double> delta(env.options().trial_length + 1, 0.0);
-  td.begin_episode();
-  Observation x = env.reset();
-  for (;;) {
-    const StepResult r = env.step(0);
-    delta[env.time()] = td.update(x, r.reward, r.observation, r.terminated);
-    x = r.observation;
-    if (r.done())
-      break;
-  }
-  return delta;
-}
 
 double mean(const std::vector<double>& v, size_t from, size_t to) {
   return std::accumulate(v.begin() + from, v.begin() + to, 0.0) / static_cast<double>(to - from);
@@ -45,7 +30,7 @@ TEST(DopaminePredictionError, MovesFromRewardToCueAndDipsOnOmission) {
   std::vector<double> at_cue, at_reward;
   std::vector<double> last;
   for (int k = 0; k < trials; ++k) {
-    last = run_trial(env, td);
+    last = run_conditioning_trial(env, td);
     at_cue.push_back(last[o.cue_time]);
     at_reward.push_back(last[o.reward_time]);
   }
@@ -67,7 +52,7 @@ TEST(DopaminePredictionError, MovesFromRewardToCueAndDipsOnOmission) {
 
   // Omission probe: the dip is negative and at the time the reward was due, not elsewhere.
   env.omit_next_reward();
-  const std::vector<double> probe = run_trial(env, td);
+  const std::vector<double> probe = run_conditioning_trial(env, td);
   EXPECT_LT(probe[o.reward_time], -0.95);
   EXPECT_GT(probe[o.cue_time], 0.95);
   for (int64_t t = o.reward_time + 1; t <= o.trial_length; ++t)
@@ -85,7 +70,7 @@ TEST(DopaminePredictionError, PartialReinforcementGivesGradedResponses) {
     double cue = 0, reward = 0;
     int rewarded = 0;
     for (int k = 0; k < 6000; ++k) {
-      const std::vector<double> d = run_trial(env, td);
+      const std::vector<double> d = run_conditioning_trial(env, td);
       if (k >= 4000) {
         cue += d[o.cue_time];
         if (!env.reward_omitted()) {
