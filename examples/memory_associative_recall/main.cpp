@@ -7,6 +7,8 @@
 #include <ATen/Parallel.h>
 #include <engram/layers/memory/associative_recall_model.h>
 #include <engram/layers/memory/memory_tasks.h>
+
+#include <CLI/CLI.hpp>
 #include <torch/optim/adam.h>
 
 #include <chrono>
@@ -19,10 +21,14 @@ namespace tasks = engram::layers::memory::tasks;
 int main(int argc, char** argv) {
   // Models this small gain nothing from intra-op threads, which thrash on a loaded machine.
   at::set_num_threads(1);
-  const auto seed = static_cast<uint64_t>(argc > 1 ? std::atoll(argv[1]) : 1);
-  const int64_t steps = argc > 2 ? std::atoll(argv[2]) : 400;
-  const int64_t symbols = argc > 3 ? std::atoll(argv[3]) : 64;
-  const int64_t width = argc > 4 ? std::atoll(argv[4]) : 64;
+  CLI::App app{"Associative recall over 20 key-value pairs with a KeyValueMemory"};
+  uint64_t seed = 1;
+  int64_t steps = 400, symbols = 64, width = 64;
+  app.add_option("seed", seed, "seed");
+  app.add_option("steps", steps, "training steps");
+  app.add_option("symbols", symbols, "alphabet size");
+  app.add_option("width", width, "embedding width");
+  CLI11_PARSE(app, argc, argv);
   const int64_t pairs = 20, batch = 64, eval_episodes = 2000;
   if (steps < 1 || symbols < pairs || width < 1) {
     std::fprintf(stderr, "expected steps >= 1, symbols >= %lld, width >= 1\n",

@@ -11,54 +11,38 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/rnn.h>
 
+#include <CLI/CLI.hpp>
+
 #include <chrono>
 #include <cstdlib>
-#include <cstring>
 #include <functional>
 #include <iostream>
-#include <map>
 #include <string>
 
 namespace em = engram::layers::memory;
 namespace tasks = engram::layers::memory::tasks;
 
-namespace {
-
-std::map<std::string, double> parse(int argc, char** argv, std::map<std::string, double> args) {
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string key = argv[i];
-    if (key.rfind("--", 0) != 0 || args.count(key.substr(2)) == 0) {
-      std::cerr << "unknown option " << key << "\n";
-      std::exit(2);
-    }
-    args[key.substr(2)] = std::atof(argv[i + 1]);
-  }
-  return args;
-}
-
-} // namespace
-
 int main(int argc, char** argv) {
   // Models this small gain nothing from intra-op threads, which thrash on a loaded machine.
   at::set_num_threads(1);
-  auto args = parse(argc, argv,
-                    {{"length", 5},
-                     {"delay", 50},
-                     {"alphabet", 8},
-                     {"hidden", 64},
-                     {"iterations", 2000},
-                     {"seed", 1},
-                     {"batch", 64},
-                     {"lr", 3e-3},
-                     {"forget_bias", 4.0},
-                     {"distractors", 0}});
-  const auto length = static_cast<int64_t>(args["length"]);
-  const auto delay = static_cast<int64_t>(args["delay"]);
-  const auto alphabet = static_cast<int64_t>(args["alphabet"]);
-  const auto hidden = static_cast<int64_t>(args["hidden"]);
-  const auto iterations = static_cast<int>(args["iterations"]);
-  const auto batch = static_cast<int64_t>(args["batch"]);
-  const auto distractors = static_cast<int64_t>(args["distractors"]);
+  CLI::App app{"Delayed recall: GatedWorkingMemory vs a vanilla tanh RNN of the same size"};
+  int64_t length = 5, delay = 50, alphabet = 8, hidden = 64, batch = 64, distractors = 0;
+  int iterations = 2000;
+  uint64_t seed = 1;
+  double lr = 3e-3, forget_bias = 4.0;
+  app.add_option("--length", length, "symbols to recall")->check(CLI::PositiveNumber);
+  app.add_option("--delay", delay, "steps between the sequence and its recall")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--alphabet", alphabet, "symbols")->check(CLI::PositiveNumber);
+  app.add_option("--hidden", hidden, "hidden units")->check(CLI::PositiveNumber);
+  app.add_option("--iterations", iterations, "training iterations")->check(CLI::PositiveNumber);
+  app.add_option("--batch", batch, "batch size")->check(CLI::PositiveNumber);
+  app.add_option("--lr", lr, "Adam learning rate")->check(CLI::PositiveNumber);
+  app.add_option("--forget_bias", forget_bias, "forget-gate bias initialisation");
+  app.add_option("--distractors", distractors, "distractor symbols during the delay")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--seed", seed, "seed");
+  CLI11_PARSE(app, argc, argv);
   const int64_t channels = alphabet + 2 + distractors;
   auto make_batch = [&](int64_t b) {
     return tasks::delayed_copy(b, length, alphabet, delay, distractors);
@@ -67,13 +51,13 @@ int main(int argc, char** argv) {
   tasks::SequenceTrainingOptions options;
   options.iterations = iterations;
   options.batch = batch;
-  options.lr = args["lr"];
+  options.lr = lr;
   options.eval_batch = 2048;
   options.log_every = std::max(1, iterations / 10);
 
   auto run = [&](const std::string& name, torch::nn::Module& core,
                  const std::function<at::Tensor(const at::Tensor&)>& features) {
-    torch::manual_seed(static_cast<uint64_t>(args["seed"]));
+    torch::manual_seed(seed);
     torch::nn::Linear head(hidden, alphabet);
     std::vector<at::Tensor> params = core.parameters();
     for (const auto& p : head->parameters())
@@ -91,12 +75,12 @@ int main(int argc, char** argv) {
     return acc;
   };
 
-  torch::manual_seed(static_cast<uint64_t>(args["seed"]));
+  torch::manual_seed(seed);
   em::GatedWorkingMemory memory(
-      em::GatedWorkingMemoryOptions(channels, hidden).forget_bias(args["forget_bias"]));
+      em::GatedWorkingMemoryOptions(channels, hidden).forget_bias(forget_bias));
   const double gated = run("GatedWorkingMemory", *memory,
                            [&](const at::Tensor& x) { return std::get<0>(memory->forward(x)); });
-  torch::manual_seed(static_cast<uint64_t>(args["seed"]));
+  torch::manual_seed(seed);
   torch::nn::RNN rnn(torch::nn::RNNOptions(channels, hidden).nonlinearity(torch::kTanh));
   const double vanilla =
       run("tanh RNN", *rnn, [&](const at::Tensor& x) { return std::get<0>(rnn->forward(x)); });

@@ -9,6 +9,8 @@
 #include <engram/layers/memory/hopfield_retrieval.h>
 #include <engram/layers/memory/memory_tasks.h>
 
+#include <CLI/CLI.hpp>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -89,8 +91,12 @@ void classical_sweep(int64_t n, const std::vector<int64_t>& counts, int trials) 
 } // namespace
 
 int main(int argc, char** argv) {
-  const auto seed = static_cast<uint64_t>(argc > 1 ? std::atoll(argv[1]) : 1);
-  const int trials = argc > 2 ? std::atoi(argv[2]) : 10;
+  CLI::App app{"Hopfield pattern completion: modern retrieval vs the classical network"};
+  uint64_t seed = 1;
+  int trials = 10;
+  app.add_option("seed", seed, "seed");
+  app.add_option("trials", trials, "trials per setting");
+  CLI11_PARSE(app, argc, argv);
   if (trials < 1) {
     std::fprintf(stderr, "trials expected >= 1, got %d\n", trials);
     return 2;

@@ -7,6 +7,8 @@
 #include <engram/layers/memory/gated_working_memory.h>
 #include <engram/layers/memory/memory_tasks.h>
 #include <engram/layers/memory/sequence_training.h>
+
+#include <CLI/CLI.hpp>
 #include <torch/nn/modules/linear.h>
 
 #include <chrono>
@@ -33,10 +35,16 @@ std::vector<at::Tensor> parameters_of(std::initializer_list<torch::nn::Module*> 
 int main(int argc, char** argv) {
   // Models this small gain nothing from intra-op threads, which thrash on a loaded machine.
   at::set_num_threads(1);
-  auto arg = [&](int i, int64_t fallback) { return argc > i ? std::atoll(argv[i]) : fallback; };
-  const int64_t n = arg(1, 2), steps = arg(2, 100), iterations = arg(3, 1000), alphabet = arg(4, 8),
-                hidden = arg(5, 64);
-  const auto seed = static_cast<uint64_t>(arg(6, 1));
+  CLI::App app{"n-back: GatedWorkingMemory vs a feed-forward network"};
+  int64_t n = 2, steps = 100, iterations = 1000, alphabet = 8, hidden = 64;
+  uint64_t seed = 1;
+  app.add_option("n", n, "n of n-back")->check(CLI::PositiveNumber);
+  app.add_option("steps", steps, "sequence length")->check(CLI::PositiveNumber);
+  app.add_option("iterations", iterations, "training iterations")->check(CLI::PositiveNumber);
+  app.add_option("alphabet", alphabet, "symbols")->check(CLI::PositiveNumber);
+  app.add_option("hidden", hidden, "hidden units")->check(CLI::PositiveNumber);
+  app.add_option("seed", seed, "seed");
+  CLI11_PARSE(app, argc, argv);
   const tasks::SequenceTask task = [&](int64_t b) { return tasks::n_back(b, steps, alphabet, n); };
   tasks::SequenceTrainingOptions options;
   options.iterations = iterations;

@@ -7,6 +7,8 @@
 #include <engram/rl/epsilon_greedy_bandit.h>
 #include <engram/rl/tabular_actor_critic.h>
 
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -16,12 +18,18 @@
 using namespace engram::rl;
 
 int main(int argc, char** argv) {
-  const std::string out = argc > 1 ? argv[1] : "rl_bandit_regret.csv";
-  const int runs = argc > 2 ? std::stoi(argv[2]) : 200;
-  const int steps = argc > 3 ? std::stoi(argv[3]) : 10000;
-  const double drift = argc > 4 ? std::stod(argv[4]) : 0.01;
-  const double alpha_actor = argc > 5 ? std::stod(argv[5]) : 0.1;
-  const double alpha_critic = argc > 6 ? std::stod(argv[6]) : 0.1;
+  CLI::App app{"Regret on a drifting 10-armed bandit: epsilon-greedy vs delta-driven actor-critic"};
+  std::string out = "rl_bandit_regret.csv";
+  int runs = 200, steps = 10000;
+  double drift = 0.01, alpha_actor = 0.1, alpha_critic = 0.1;
+  app.add_option("csv", out, "output CSV");
+  app.add_option("runs", runs, "independent runs")->check(CLI::PositiveNumber);
+  app.add_option("steps", steps, "steps per run")->check(CLI::PositiveNumber);
+  app.add_option("drift_std", drift, "std of the arms' random-walk drift")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("alpha_actor", alpha_actor, "actor step size")->check(CLI::PositiveNumber);
+  app.add_option("alpha_critic", alpha_critic, "critic step size")->check(CLI::PositiveNumber);
+  CLI11_PARSE(app, argc, argv);
   const char* names[] = {"epsilon_greedy_sample_average", "epsilon_greedy_constant_step",
                          "delta_driven_actor_critic"};
   std::vector<std::vector<double>> regret(3, std::vector<double>(steps, 0.0));

@@ -6,6 +6,8 @@
 #include <engram/rl/cart_pole.h>
 #include <engram/rl/neural_actor_critic.h>
 
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -14,10 +16,17 @@
 using namespace engram::rl;
 
 int main(int argc, char** argv) {
-  const std::string out = argc > 1 ? argv[1] : "rl_cartpole.csv";
-  const uint64_t seed = argc > 2 ? std::stoull(argv[2]) : 1;
-  const int64_t total = argc > 3 ? std::stoll(argv[3]) : 500000;
-  const bool stop = !(argc > 4 && std::string(argv[4]) == "--no-stop");
+  CLI::App app{"CartPole-v1 solved by the neural actor-critic (CleanRL PPO configuration)"};
+  std::string out = "rl_cartpole.csv";
+  uint64_t seed = 1;
+  int64_t total = 500000;
+  bool no_stop = false;
+  app.add_option("csv", out, "output CSV of episode returns");
+  app.add_option("seed", seed, "seed");
+  app.add_option("total_steps", total, "env-step budget")->check(CLI::PositiveNumber);
+  app.add_flag("--no-stop", no_stop, "train for exactly total_steps (timing at fixed work)");
+  CLI11_PARSE(app, argc, argv);
+  const bool stop = !no_stop;
   NeuralActorCritic agent(
       NeuralActorCriticOptions().seed(seed).total_steps(total).stop_when_solved(stop),
       [](uint64_t s) { return std::make_unique<CartPole>(CartPoleOptions{500}, s); });

@@ -6,6 +6,8 @@
 //   rl_continual_t_maze [out.csv] [seeds] [blocks] [episodes_per_block]
 #include <engram/rl/t_maze_continual_experiment.h>
 
+#include <CLI/CLI.hpp>
+
 #include <ATen/Parallel.h>
 
 #include <cmath>
@@ -18,11 +20,18 @@
 using namespace engram::rl;
 
 int main(int argc, char** argv) {
-  const std::string out = argc > 1 ? argv[1] : "rl_continual_t_maze.csv";
-  const int seeds = argc > 2 ? std::stoi(argv[2]) : 10;
+  CLI::App app{"Continual T-maze: neuromodulated plastic actor-critic vs the same network without"};
+  std::string out = "rl_continual_t_maze.csv";
+  int seeds = 10;
   TMazeContinualExperiment ex;
-  ex.blocks = argc > 3 ? std::stoll(argv[3]) : 20;
-  ex.episodes_per_block = argc > 4 ? std::stoll(argv[4]) : 50;
+  ex.blocks = 20;
+  ex.episodes_per_block = 50;
+  app.add_option("csv", out, "output CSV");
+  app.add_option("seeds", seeds, "independent seeds")->check(CLI::PositiveNumber);
+  app.add_option("blocks", ex.blocks, "blocks (one reward side each)")->check(CLI::PositiveNumber);
+  app.add_option("episodes_per_block", ex.episodes_per_block, "episodes between switches")
+      ->check(CLI::PositiveNumber);
+  CLI11_PARSE(app, argc, argv);
   at::set_num_threads(1);
   struct Variant {
     const char* name;

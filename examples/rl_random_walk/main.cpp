@@ -6,6 +6,8 @@
 //   rl_random_walk [out.csv] [runs]
 #include <engram/rl/random_walk_experiment.h>
 
+#include <CLI/CLI.hpp>
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -16,8 +18,12 @@
 using namespace engram::rl;
 
 int main(int argc, char** argv) {
-  const std::string out = argc > 1 ? argv[1] : "rl_random_walk.csv";
-  const int64_t runs = argc > 2 ? std::stoll(argv[2]) : 100;
+  CLI::App app{"Sutton & Barto 19-state random walk: RMS error vs alpha per lambda"};
+  std::string out = "rl_random_walk.csv";
+  int64_t runs = 100;
+  app.add_option("csv", out, "output CSV");
+  app.add_option("runs", runs, "independent runs")->check(CLI::PositiveNumber);
+  CLI11_PARSE(app, argc, argv);
   const std::vector<double> lambdas{0.0, 0.4, 0.8, 0.9, 0.95, 0.975, 0.99, 1.0};
   std::vector<double> alphas;
   for (int i = 1; i <= 20; ++i)
