@@ -11,24 +11,17 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "error_message.h"
+
 #include <cmath>
 #include <memory>
 #include <numeric>
 
 using namespace engram::rl;
+using engram::testing::error_of;
 using ::testing::HasSubstr;
 
 namespace {
-
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const c10::Error& e) {
-    return e.what_without_backtrace();
-  }
-  return "no error";
-}
 
 GridworldOptions maze() {
   // 6x5 grid with a wall the agent must go around; 100-step time limit.

@@ -9,24 +9,17 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "error_message.h"
+
 #include <cmath>
 #include <memory>
 #include <numeric>
 
 using namespace engram::rl;
+using engram::testing::error_of;
 using ::testing::HasSubstr;
 
 namespace {
-
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const c10::Error& e) {
-    return e.what_without_backtrace();
-  }
-  return "no error";
-}
 
 std::vector<std::unique_ptr<Environment>> all_environments(uint64_t seed) {
   std::vector<std::unique_ptr<Environment>> envs;

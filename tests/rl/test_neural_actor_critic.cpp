@@ -8,6 +8,8 @@
 #include <c10/util/Exception.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "error_message.h"
 #include <torch/serialize.h>
 
 #include <numeric>
@@ -112,14 +114,7 @@ TEST(NeuralActorCritic, SeededRunsGiveIdenticalReturns) {
 }
 
 TEST(NeuralActorCritic, BadConfigurationsAreNamedErrors) {
-  auto error_of = [](auto&& f) -> std::string {
-    try {
-      f();
-    } catch (const c10::Error& e) {
-      return e.what_without_backtrace();
-    }
-    return "no error";
-  };
+  using engram::testing::error_of;
   EXPECT_THAT(
       error_of([] { NeuralActorCritic a(NeuralActorCriticOptions().gamma(1.5), make_cart_pole); }),
       HasSubstr("argument 'gamma' expected in [0, 1], got 1.5"));
