@@ -44,6 +44,37 @@ KernelModulation kernel_modulation(Modulation m) {
   return static_cast<KernelModulation>(static_cast<int>(m));
 }
 
+// The operands forward and backward both hand to the kernels, in the layouts the kernels read.
+struct KernelOperands {
+  at::Tensor h0, WT, A, w_m;
+};
+
+KernelOperands kernel_operands(const PlasticRnnCall& call) {
+  return {call.h0.contiguous(), call.W.t().contiguous(),
+          alpha_pre_post(call.alpha, call.dims.alpha_kind, call.dims.N),
+          maybe_contiguous(call.w_m)};
+}
+
+// The kernel arguments forward and backward share: sizes, rule options and the operands above.
+template <typename S>
+PlasticRnnForwardArgs<S> shared_kernel_args(const PlasticRnnCall& call, const KernelOperands& o) {
+  PlasticRnnForwardArgs<S> a;
+  a.T = call.dims.T;
+  a.B = call.dims.B;
+  a.N = call.dims.N;
+  a.oja = call.rule == PlasticRule::kOja;
+  a.modulation = kernel_modulation(call.modulation);
+  a.eta = call.eta_value;
+  a.clip = call.clip;
+  a.chunk = call.dims.chunk;
+  a.h0 = o.h0.data_ptr<S>();
+  a.WT = o.WT.data_ptr<S>();
+  a.A = o.A.data_ptr<S>();
+  a.w_m = ptr_or_null<S>(o.w_m);
+  a.b_m = call.b_m_value;
+  return a;
+}
+
 } // namespace
 
 PlasticRnnForwardState plastic_rnn_forward(const PlasticRnnCall& call, bool save_checkpoints) {
@@ -56,13 +87,10 @@ PlasticRnnForwardState plastic_rnn_forward(const PlasticRnnCall& call, bool save
   } else {
     U = (x + call.b).contiguous();
   }
-  const at::Tensor WT = call.W.t().contiguous();
-  const at::Tensor A = alpha_pre_post(call.alpha, d.alpha_kind, N);
-  const at::Tensor h0 = call.h0.contiguous();
+  const KernelOperands operands = kernel_operands(call);
   const at::Tensor H0 = call.H0.contiguous();
   const at::Tensor E0 = maybe_contiguous(call.E0);
   const at::Tensor m_given = maybe_contiguous(call.m);
-  const at::Tensor w_m = maybe_contiguous(call.w_m);
   const auto opts = x.options();
   const bool retro = call.modulation == Modulation::kRetroactive;
   PlasticRnnForwardState st;
@@ -74,24 +102,11 @@ PlasticRnnForwardState plastic_rnn_forward(const PlasticRnnCall& call, bool save
   st.ckH = at::empty({K, B, N, N}, opts);
   st.ckE = retro ? at::empty({K, B, N, N}, opts) : at::Tensor();
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "plastic_rnn_forward", [&] {
-    PlasticRnnForwardArgs<scalar_t> a;
-    a.T = T;
-    a.B = B;
-    a.N = N;
-    a.oja = call.rule == PlasticRule::kOja;
-    a.modulation = kernel_modulation(call.modulation);
-    a.eta = call.eta_value;
-    a.clip = call.clip;
-    a.chunk = d.chunk;
+    auto a = shared_kernel_args<scalar_t>(call, operands);
     a.U = U.data_ptr<scalar_t>();
-    a.h0 = h0.data_ptr<scalar_t>();
     a.H0 = H0.data_ptr<scalar_t>();
     a.E0 = ptr_or_null<scalar_t>(E0);
-    a.WT = WT.data_ptr<scalar_t>();
-    a.A = A.data_ptr<scalar_t>();
     a.m_given = ptr_or_null<scalar_t>(m_given);
-    a.w_m = ptr_or_null<scalar_t>(w_m);
-    a.b_m = call.b_m_value;
     a.out = mut_ptr_or_null<scalar_t>(st.outputs);
     a.H = mut_ptr_or_null<scalar_t>(st.H);
     a.E = mut_ptr_or_null<scalar_t>(st.E);
@@ -108,7 +123,7 @@ PlasticRnnForwardState plastic_rnn_forward(const PlasticRnnCall& call, bool save
       plastic_rnn_forward_cpu(a);
     }
   });
-  st.h = T > 0 ? st.outputs[T - 1].clone() : h0.clone();
+  st.h = T > 0 ? st.outputs[T - 1].clone() : operands.h0.clone();
   return st;
 }
 
@@ -264,15 +279,13 @@ PlasticRnnInputGrads plastic_rnn_backward_fused(const PlasticRnnCall& call,
   const int64_t T = d.T, B = d.B, N = d.N, I = d.I;
   const auto opts = call.x.options();
   const bool retro = call.modulation == Modulation::kRetroactive;
-  const at::Tensor WT = call.W.t().contiguous();
-  const at::Tensor A = alpha_pre_post(call.alpha, d.alpha_kind, N);
-  const at::Tensor w_m = maybe_contiguous(call.w_m);
+  const KernelOperands operands = kernel_operands(call);
   const at::Tensor g_out = maybe_contiguous(in.g_out);
   const at::Tensor g_h = maybe_contiguous(in.g_h);
   const at::Tensor g_H = maybe_contiguous(in.g_H);
   const at::Tensor g_E = maybe_contiguous(in.g_E);
   const at::Tensor g_m = maybe_contiguous(in.g_m);
-  const at::Tensor h0 = call.h0.contiguous();
+  const at::Tensor& h0 = operands.h0;
   const at::Tensor g_a = at::empty({T, B, N}, opts);
   PlasticRnnInputGrads r;
   r.h0 = at::empty({B, N}, opts);
@@ -294,20 +307,8 @@ PlasticRnnInputGrads plastic_rnn_backward_fused(const PlasticRnnCall& call,
   } else {
     AT_DISPATCH_FLOATING_TYPES(call.x.scalar_type(), "plastic_rnn_backward", [&] {
       PlasticRnnBackwardArgs<scalar_t> g;
+      g.fwd = shared_kernel_args<scalar_t>(call, operands);
       auto& a = g.fwd;
-      a.T = T;
-      a.B = B;
-      a.N = N;
-      a.oja = call.rule == PlasticRule::kOja;
-      a.modulation = kernel_modulation(call.modulation);
-      a.eta = call.eta_value;
-      a.clip = call.clip;
-      a.chunk = d.chunk;
-      a.h0 = h0.data_ptr<scalar_t>();
-      a.WT = WT.data_ptr<scalar_t>();
-      a.A = A.data_ptr<scalar_t>();
-      a.w_m = ptr_or_null<scalar_t>(w_m);
-      a.b_m = call.b_m_value;
       a.out = s.outputs.data_ptr<scalar_t>();
       a.m_used = mut_ptr_or_null<scalar_t>(s.m_used);
       a.m_given = d.given_m ? a.m_used : nullptr;
