@@ -45,10 +45,11 @@ TEST(CueRewardTask, TrialsAreCueResponseFeedback) {
 }
 
 // Trains a PlasticRNN and a linear decision head on expected reward; returns the mean reward per
-// trial over the second half of fresh episodes. With modulation, the outcome itself is the
-// modulator (dopamine-like, 0 outside the feedback steps).
+// trial over the second half of fresh episodes. The modulator is either the network's own learned
+// head m_t = tanh(w_m . h_t + b_m) (Backpropamine), or, with `reward_is_modulator`, the outcome
+// itself (dopamine-like, 0 outside the feedback steps).
 double train_and_test(Neuromodulation modulation, const tasks::CueRewardOptions& task,
-                      int64_t iterations) {
+                      int64_t iterations, bool reward_is_modulator = false) {
   torch::manual_seed(0);
   const int64_t hidden = 16;
   PlasticRNN net(PlasticRNNOptions(tasks::cue_reward_input_size(task), hidden)
@@ -64,7 +65,7 @@ double train_and_test(Neuromodulation modulation, const tasks::CueRewardOptions&
   torch::optim::Adam opt(params, torch::optim::AdamOptions(3e-3));
   auto run = [&](const tasks::CueRewardBatch& b) {
     std::optional<torch::Tensor> m;
-    if (modulation != Neuromodulation::kNone) {
+    if (reward_is_modulator) {
       m = b.inputs.select(2, task.cues).contiguous();
     }
     return tasks::expected_reward(
@@ -81,17 +82,30 @@ double train_and_test(Neuromodulation modulation, const tasks::CueRewardOptions&
   return reward.narrow(0, task.trials / 2, task.trials - task.trials / 2).mean().item<double>();
 }
 
+// The network learns its own modulator: measured 0.242 per trial against 0.016 without modulation
+// (seeds 1-3 of the example: 0.22-0.24 against -0.00-0.12).
 TEST(CueReward, RetroactiveModulationLearnsWhichCuePays) {
   tasks::CueRewardOptions task;
   task.cues = 4;
   task.trials = 12;
-  const double retroactive = train_and_test(Neuromodulation::kRetroactive, task, 150);
-  const double plain = train_and_test(Neuromodulation::kNone, task, 150);
+  const double retroactive = train_and_test(Neuromodulation::kRetroactive, task, 400);
+  const double plain = train_and_test(Neuromodulation::kNone, task, 400);
   std::cout << "reward per trial (best 0.25): retroactive " << retroactive << ", unmodulated "
             << plain << "\n";
-  EXPECT_GT(retroactive, 0.15);
-  EXPECT_LT(plain, 0.08);
-  EXPECT_GT(retroactive, plain + 0.1);
+  EXPECT_GT(retroactive, 0.2);
+  EXPECT_LT(plain, 0.15);
+  EXPECT_GT(retroactive, plain + 0.08);
+}
+
+// With the reward given as the modulator, the eligibility trace alone bridges the step between
+// the cue-response co-activity and its outcome: learned in 150 updates.
+TEST(CueReward, RewardAsModulatorGatesTheEligibilityTrace) {
+  tasks::CueRewardOptions task;
+  task.cues = 4;
+  task.trials = 12;
+  const double given = train_and_test(Neuromodulation::kRetroactive, task, 150, true);
+  std::cout << "reward per trial (best 0.25), reward as modulator: " << given << "\n";
+  EXPECT_GT(given, 0.2);
 }
 
 } // namespace
