@@ -1,9 +1,10 @@
 // Cue-reward association with neuromodulation (Backpropamine-style): a PlasticRNN with retroactive
-// modulation learns, within each episode, which cue pays. Prints the mean reward per trial over
-// training, with retroactive modulation and with plain (unmodulated) Hebbian plasticity.
+// modulation (its own learned modulator head, m_t = tanh(w_m . h_t + b_m)) learns, within each
+// episode, which cue pays. Prints the mean reward per trial over training, with retroactive
+// modulation and with plain (unmodulated) Hebbian plasticity.
 //
-//   plastic_cue_reward_demo [iterations=600] [hidden=32] [cues=4] [trials=20] [batch=32]
-//       [alpha_percent=10] [eta_percent=10] [lr_micro=3000] [given_m=0] [threads=0] [seed=0]
+//   plastic_cue_reward_demo [iterations=1000] [hidden=32] [cues=4] [trials=20] [batch=32]
+//       [alpha_percent=10] [eta_percent=50] [lr_micro=3000] [given_m=0] [threads=0] [seed=0]
 //       [only=-1]
 // given_m=1 feeds the outcome as the modulator (at the feedback steps, 0 elsewhere) instead of the
 // learned modulator head; only=0/1/2 runs a single variant (none/simple/retroactive).
@@ -77,9 +78,9 @@ double train(Neuromodulation modulation, const tasks::CueRewardOptions& task, co
 
 int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0); // progress shows up when redirected
-  Args args{{"iterations", 600}, {"hidden", 32},        {"cues", 4},         {"trials", 20},
-            {"batch", 32},       {"alpha_percent", 10}, {"eta_percent", 10}, {"lr_micro", 3000},
-            {"given_m", 0},      {"threads", 0},        {"seed", 0},         {"only", -1}};
+  Args args{{"iterations", 1000}, {"hidden", 32},        {"cues", 4},         {"trials", 20},
+            {"batch", 32},        {"alpha_percent", 10}, {"eta_percent", 50}, {"lr_micro", 3000},
+            {"given_m", 0},       {"threads", 0},        {"seed", 0},         {"only", -1}};
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const auto eq = a.find('=');
@@ -99,7 +100,6 @@ int main(int argc, char** argv) {
               "per trial %.3f, abstaining 0\n",
               static_cast<long long>(task.cues), static_cast<long long>(task.trials),
               1.0 / static_cast<double>(task.cues));
-  const Neuromodulation variants[] = {Neuromodulation::kRetroactive, Neuromodulation::kNone};
   std::map<Neuromodulation, double> final_reward;
   for (const auto v :
        {Neuromodulation::kNone, Neuromodulation::kSimple, Neuromodulation::kRetroactive}) {
@@ -111,7 +111,6 @@ int main(int argc, char** argv) {
     }
     final_reward[v] = train(v, task, args);
   }
-  (void)variants;
   for (const auto& [v, r] : final_reward) {
     std::printf("final reward per trial (second half of episodes, last 10%% of training): %-11s "
                 "%+.3f\n",
