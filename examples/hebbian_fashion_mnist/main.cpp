@@ -139,7 +139,6 @@ int main(int argc, char** argv) {
     hebbian->weight.copy_(train_x.index_select(0, torch::randperm(n_train).narrow(0, 0, units)));
   }
   auto samples = hebbian->clone();
-  const auto initial = hebbian->weight.detach().clone();
   const auto start = std::chrono::steady_clock::now();
   for (int64_t e = 0; e < epochs; ++e) {
     const auto order = torch::randperm(n_train);
@@ -153,12 +152,12 @@ int main(int argc, char** argv) {
               static_cast<double>(epochs * n_train) / seconds);
 
   {
-    torch::NoGradGuard ng;
+    torch::NoGradGuard no_grad;
     const auto wins = torch::bincount(hebbian(test_x).argmax(1), {}, units);
-    std::cout << "winners per unit: " << std::get<0>(wins.sort(0, true)).narrow(0, 0, 20) << "\n";
-    std::cout << "moved from init: " << (hebbian->weight - initial).norm(2, {1}).gt(0.5).sum()
-              << "\n";
-    std::cout << "row norms " << hebbian->weight.norm(2, {1}).narrow(0, 0, 5) << "\n";
+    std::printf("units winning at least one test image: %lld of %lld; largest share %.3f\n",
+                static_cast<long long>(wins.gt(0).sum().item<int64_t>()),
+                static_cast<long long>(units),
+                wins.max().item<double>() / static_cast<double>(test_x.size(0)));
   }
   const double hebb_acc = readout_accuracy(features(hebbian, train_x, feature_temperature), train_y,
                                            features(hebbian, test_x, feature_temperature), test_y,
@@ -173,7 +172,8 @@ int main(int argc, char** argv) {
   const double sample_acc = readout_accuracy(
       features(sample_features, train_x, feature_temperature), train_y,
       features(sample_features, test_x, feature_temperature), test_y, readout_epochs, readout_lr);
-  std::printf("training-sample features (the initialisation), readout: %.4f\n", sample_acc);
+  std::printf("the Hebbian layer's initial weights (%s) + readout: %.4f\n",
+              get("data_init", 0) > 0 ? "training samples" : "random", sample_acc);
   torch::nn::Sequential mlp(torch::nn::Linear(784, units), torch::nn::ReLU(),
                             torch::nn::Linear(units, 10));
   const double mlp_acc =
