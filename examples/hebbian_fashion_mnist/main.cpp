@@ -162,7 +162,8 @@ int main(int argc, char** argv) {
   const double hebb_acc = readout_accuracy(features(hebbian, train_x, feature_temperature), train_y,
                                            features(hebbian, test_x, feature_temperature), test_y,
                                            readout_epochs, readout_lr);
-  std::printf("soft-WTA Hebbian features + linear readout: test accuracy %.4f\n", hebb_acc);
+  std::printf("%s Hebbian features + linear readout: test accuracy %.4f\n",
+              to_string(hebbian->options.rule()).c_str(), hebb_acc);
   const double rand_acc = readout_accuracy(features(random, train_x, feature_temperature), train_y,
                                            features(random, test_x, feature_temperature), test_y,
                                            readout_epochs, readout_lr);
