@@ -6,6 +6,8 @@
 //
 //   hebbian_fashion_mnist [dir] [units=400] [epochs=1] [readout_epochs=10] [train=60000]
 //                         [temperature=0.01] [lr=1] [anti=0] [homeostasis=0.05]
+//                         [rule=soft_wta] [rank=2] [delta=0.4] [feature_temperature=0]
+//                         [readout_lr=0.001] [data_init=0] [seed=0] [threads=0]
 #include <engram/data/idx.h>
 #include <engram/layers/hebbian/hebbian_linear.h>
 
@@ -108,6 +110,11 @@ int main(int argc, char** argv) {
   const double homeostasis = get("homeostasis", 0.05);
   const double readout_lr = get("readout_lr", 1e-3);
   torch::manual_seed(static_cast<uint64_t>(get("seed", 0)));
+  // On a loaded machine, intra-op threads spinning against other processes can make the small
+  // per-batch learn() calls many times slower: threads=1 avoids it.
+  if (get("threads", 0) > 0) {
+    torch::set_num_threads(static_cast<int>(get("threads", 0)));
+  }
 
   auto train = engram::data::load_mnist_split(dir, true);
   auto test = engram::data::load_mnist_split(dir, false);
