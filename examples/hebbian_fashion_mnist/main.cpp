@@ -1,9 +1,13 @@
 // Unsupervised soft winner-take-all Hebbian features on Fashion-MNIST (SoftHebb, Journe et al.
 // 2023): a HebbianLinear layer trained with learn() only, no labels and no backprop; then a linear
 // readout trained by SGD on its frozen features. Compared with the same readout on fixed random
-// features (the backprop-MLP comparison the issue asks for is not written yet).
+// features, and with a backprop MLP of the same size (784-units-10, every weight trained on
+// labels).
 //
 //   hebbian_fashion_mnist [dir] [units=400] [epochs=1] [readout_epochs=10] [train=60000]
+//                         [temperature=0.01] [lr=1] [anti=0] [homeostasis=0.05]
+//                         [rule=soft_wta] [rank=2] [delta=0.4] [feature_temperature=0]
+//                         [readout_lr=0.001] [data_init=0] [seed=0] [threads=0]
 #include <engram/data/idx.h>
 #include <engram/layers/hebbian/hebbian_linear.h>
 
@@ -53,30 +57,37 @@ torch::Tensor features(HebbianLinear& layer, const torch::Tensor& x, double temp
   return torch::relu(u - u.mean(1, true));
 }
 
-// Multinomial logistic regression by minibatch SGD with momentum; returns test accuracy.
-// Features are standardised with the training set's statistics first.
-double readout_accuracy(torch::Tensor train_x, const torch::Tensor& train_y, torch::Tensor test_x,
-                        const torch::Tensor& test_y, int64_t epochs, double lr) {
-  const auto mean = train_x.mean(0, true);
-  const auto std = train_x.std(0, true, true).clamp_min(1e-6);
-  train_x = (train_x - mean) / std;
-  test_x = (test_x - mean) / std;
-  torch::nn::Linear readout(train_x.size(1), 10);
-  torch::optim::SGD opt(readout->parameters(), torch::optim::SGDOptions(lr).momentum(0.9));
+// Trains `net` on (train_x, train_y) by minibatch Adam; returns its test accuracy.
+double supervised_accuracy(torch::nn::Sequential net, const torch::Tensor& train_x,
+                           const torch::Tensor& train_y, const torch::Tensor& test_x,
+                           const torch::Tensor& test_y, int64_t epochs, double lr) {
+  torch::nn::Sequential& readout = net;
+  torch::optim::Adam opt(readout->parameters(), torch::optim::AdamOptions(lr));
   const int64_t batch = 100;
   for (int64_t e = 0; e < epochs; ++e) {
     const auto order = torch::randperm(train_x.size(0));
     for (int64_t i = 0; i + batch <= train_x.size(0); i += batch) {
       const auto idx = order.narrow(0, i, batch);
       opt.zero_grad();
-      torch::nn::functional::cross_entropy(readout(train_x.index_select(0, idx)),
+      torch::nn::functional::cross_entropy(readout->forward(train_x.index_select(0, idx)),
                                            train_y.index_select(0, idx))
           .backward();
       opt.step();
     }
   }
   torch::NoGradGuard no_grad;
-  return readout(test_x).argmax(1).eq(test_y).to(torch::kDouble).mean().item<double>();
+  return readout->forward(test_x).argmax(1).eq(test_y).to(torch::kDouble).mean().item<double>();
+}
+
+// Multinomial logistic regression on features standardised with the training set's statistics.
+double readout_accuracy(torch::Tensor train_x, const torch::Tensor& train_y, torch::Tensor test_x,
+                        const torch::Tensor& test_y, int64_t epochs, double lr) {
+  const auto mean = train_x.mean(0, true);
+  const auto std = train_x.std(0, true, true).clamp_min(1e-6);
+  train_x = (train_x - mean) / std;
+  test_x = (test_x - mean) / std;
+  return supervised_accuracy(torch::nn::Sequential(torch::nn::Linear(train_x.size(1), 10)), train_x,
+                             train_y, test_x, test_y, epochs, lr);
 }
 
 } // namespace
@@ -90,12 +101,20 @@ int main(int argc, char** argv) {
   const auto epochs = static_cast<int64_t>(get("epochs", 1));
   const auto readout_epochs = static_cast<int64_t>(get("readout_epochs", 10));
   const auto n_train = static_cast<int64_t>(get("train", 60000));
-  const double temperature = get("temperature", 0.05);
-  const double feature_temperature = get("feature_temperature", 0.05);
-  const double lr = get("lr", 0.05);
-  const double anti = get("anti", 1.0);
-  const double readout_lr = get("readout_lr", 0.5);
+  // With unit-norm rows and inputs, u is a cosine, ~1/28 apart between units at the random start:
+  // the temperature must be of that order, or the softmax is flat and nothing learns.
+  const double temperature = get("temperature", 0.01);
+  const double feature_temperature = get("feature_temperature", 0);
+  const double lr = get("lr", 1.0);
+  const double anti = get("anti", 0.0);
+  const double homeostasis = get("homeostasis", 0.05);
+  const double readout_lr = get("readout_lr", 1e-3);
   torch::manual_seed(static_cast<uint64_t>(get("seed", 0)));
+  // On a loaded machine, intra-op threads spinning against other processes can make the small
+  // per-batch learn() calls many times slower: threads=1 avoids it.
+  if (get("threads", 0) > 0) {
+    torch::set_num_threads(static_cast<int>(get("threads", 0)));
+  }
 
   auto train = engram::data::load_mnist_split(dir, true);
   auto test = engram::data::load_mnist_split(dir, false);
@@ -115,6 +134,7 @@ int main(int argc, char** argv) {
           .wta_delta(get("delta", 0.4))
           .temperature(temperature)
           .anti_hebbian(anti)
+          .homeostasis(homeostasis)
           .learning_rate(lr)
           .schedule(LearningRateSchedule::kLinear)
           .schedule_steps(epochs * n_train / 10)
@@ -126,7 +146,6 @@ int main(int argc, char** argv) {
     hebbian->weight.copy_(train_x.index_select(0, torch::randperm(n_train).narrow(0, 0, units)));
   }
   auto samples = hebbian->clone();
-  const auto initial = hebbian->weight.detach().clone();
   const auto start = std::chrono::steady_clock::now();
   for (int64_t e = 0; e < epochs; ++e) {
     const auto order = torch::randperm(n_train);
@@ -140,17 +159,18 @@ int main(int argc, char** argv) {
               static_cast<double>(epochs * n_train) / seconds);
 
   {
-    torch::NoGradGuard ng;
+    torch::NoGradGuard no_grad;
     const auto wins = torch::bincount(hebbian(test_x).argmax(1), {}, units);
-    std::cout << "winners per unit: " << std::get<0>(wins.sort(0, true)).narrow(0, 0, 20) << "\n";
-    std::cout << "moved from init: " << (hebbian->weight - initial).norm(2, {1}).gt(0.5).sum()
-              << "\n";
-    std::cout << "row norms " << hebbian->weight.norm(2, {1}).narrow(0, 0, 5) << "\n";
+    std::printf("units winning at least one test image: %lld of %lld; largest share %.3f\n",
+                static_cast<long long>(wins.gt(0).sum().item<int64_t>()),
+                static_cast<long long>(units),
+                wins.max().item<double>() / static_cast<double>(test_x.size(0)));
   }
   const double hebb_acc = readout_accuracy(features(hebbian, train_x, feature_temperature), train_y,
                                            features(hebbian, test_x, feature_temperature), test_y,
                                            readout_epochs, readout_lr);
-  std::printf("soft-WTA Hebbian features + linear readout: test accuracy %.4f\n", hebb_acc);
+  std::printf("%s Hebbian features + linear readout: test accuracy %.4f\n",
+              to_string(hebbian->options.rule()).c_str(), hebb_acc);
   const double rand_acc = readout_accuracy(features(random, train_x, feature_temperature), train_y,
                                            features(random, test_x, feature_temperature), test_y,
                                            readout_epochs, readout_lr);
@@ -160,6 +180,13 @@ int main(int argc, char** argv) {
   const double sample_acc = readout_accuracy(
       features(sample_features, train_x, feature_temperature), train_y,
       features(sample_features, test_x, feature_temperature), test_y, readout_epochs, readout_lr);
-  std::printf("training-sample features (the initialisation), readout: %.4f\n", sample_acc);
+  std::printf("the Hebbian layer's initial weights (%s) + readout: %.4f\n",
+              get("data_init", 0) > 0 ? "training samples" : "random", sample_acc);
+  torch::nn::Sequential mlp(torch::nn::Linear(784, units), torch::nn::ReLU(),
+                            torch::nn::Linear(units, 10));
+  const double mlp_acc =
+      supervised_accuracy(mlp, train_x, train_y, test_x, test_y, readout_epochs, readout_lr);
+  std::printf("backprop MLP 784-%lld-10 (same epochs):  test accuracy %.4f\n",
+              static_cast<long long>(units), mlp_acc);
   return 0;
 }

@@ -34,6 +34,9 @@ void HebbianLinearImpl::check_options() const {
               "HebbianLinear: option 'temperature' expected finite and > 0, got ", o.temperature());
   TORCH_CHECK(o.anti_hebbian() >= 0.0, "HebbianLinear: option 'anti_hebbian' expected >= 0, got ",
               o.anti_hebbian());
+  TORCH_CHECK(o.homeostasis() >= 0.0 && std::isfinite(o.homeostasis()),
+              "HebbianLinear: option 'homeostasis' expected finite and >= 0, got ",
+              o.homeostasis());
   TORCH_CHECK(o.wta_delta() >= 0.0, "HebbianLinear: option 'wta_delta' expected >= 0, got ",
               o.wta_delta());
   if (o.rule() == HebbianRule::kHardWta) {
@@ -60,6 +63,7 @@ void HebbianLinearImpl::reset() {
   theta = register_buffer("theta", torch::zeros({out}));
   mean_x = register_buffer("mean_x", torch::zeros({in}));
   mean_y = register_buffer("mean_y", torch::zeros({out}));
+  competition_threshold = register_buffer("competition_threshold", torch::zeros({out}));
   step = register_buffer("step", torch::zeros({}, torch::kLong));
   reset_parameters();
 }
@@ -77,6 +81,7 @@ void HebbianLinearImpl::reset_parameters() {
   theta.zero_();
   mean_x.zero_();
   mean_y.zero_();
+  competition_threshold.zero_();
   step.zero_();
 }
 
@@ -163,17 +168,23 @@ torch::Tensor HebbianLinearImpl::learn(const torch::Tensor& input) {
     mean_x.add_((x.mean(0) - mean_x) * options.mean_rate());
     mean_y.add_((y.mean(0) - mean_y) * options.mean_rate());
     break;
-  case HebbianRule::kSoftWta:
+  case HebbianRule::kSoftWta: {
+    const auto contest = u - competition_threshold.unsqueeze(0);
     delta = rules::competitive(
-        w, x, u, competition::soft_wta(u, options.temperature(), options.anti_hebbian()));
+        w, x, u, competition::soft_wta(contest, options.temperature(), options.anti_hebbian()));
+    adapt_competition_threshold(contest);
     break;
-  case HebbianRule::kHardWta:
-    delta = rules::competitive(w, x, u,
-                               competition::hard_wta(u, options.wta_rank(), options.wta_delta()));
+  }
+  case HebbianRule::kHardWta: {
+    const auto contest = u - competition_threshold.unsqueeze(0);
+    delta = rules::competitive(
+        w, x, u, competition::hard_wta(contest, options.wta_rank(), options.wta_delta()));
+    adapt_competition_threshold(contest);
     if (options.normalize_update()) {
       delta.div_(delta.abs().max().clamp_min(1e-30));
     }
     break;
+  }
   }
   w.add_(delta, eta);
   if (options.weight_normalization() == WeightNormalization::kUnitNorm) {
@@ -181,6 +192,16 @@ torch::Tensor HebbianLinearImpl::learn(const torch::Tensor& input) {
   }
   step.add_(1);
   return input.dim() == 1 ? y.squeeze(0) : y;
+}
+
+void HebbianLinearImpl::adapt_competition_threshold(const torch::Tensor& contest) {
+  if (options.homeostasis() <= 0.0) {
+    return;
+  }
+  const auto out = options.out_features();
+  const auto wins = at::bincount(contest.argmax(1), {}, out).to(contest.scalar_type());
+  competition_threshold.add_(wins.div_(static_cast<double>(contest.size(0))).sub_(1.0 / out),
+                             options.homeostasis());
 }
 
 void HebbianLinearImpl::pretty_print(std::ostream& stream) const {
@@ -195,6 +216,10 @@ void HebbianLinearImpl::pretty_print(std::ostream& stream) const {
   if (options.rule() == HebbianRule::kSoftWta) {
     stream << ", temperature=" << options.temperature()
            << ", anti_hebbian=" << options.anti_hebbian();
+  }
+  if ((options.rule() == HebbianRule::kSoftWta || options.rule() == HebbianRule::kHardWta) &&
+      options.homeostasis() > 0.0) {
+    stream << ", homeostasis=" << options.homeostasis();
   }
   if (options.rule() == HebbianRule::kHardWta) {
     stream << ", wta_rank=" << options.wta_rank() << ", wta_delta=" << options.wta_delta();

@@ -38,6 +38,10 @@ struct HebbianLinearOptions {
   // kSoftWta: softmax temperature (> 0) and strength of the anti-Hebbian update of losers.
   TORCH_ARG(double, temperature) = 1.0;
   TORCH_ARG(double, anti_hebbian) = 1.0;
+  // kSoftWta / kHardWta: rate of the homeostatic threshold (DeSieno's "conscience"): each unit
+  // competes with u - b, b <- b + homeostasis * (its share of wins - 1 / out_features). Units that
+  // never win lower their threshold until they do, so no unit stays dead; 0 turns it off.
+  TORCH_ARG(double, homeostasis) = 0.0;
   // kHardWta: the rank pushed away (2 = runner-up, <= out_features) and its strength.
   TORCH_ARG(int64_t, wta_rank) = 2;
   TORCH_ARG(double, wta_delta) = 0.4;
@@ -71,17 +75,19 @@ public:
   void pretty_print(std::ostream& stream) const override;
 
   HebbianLinearOptions options;
-  torch::Tensor weight; // [out_features, in_features]
-  torch::Tensor bias;   // [out_features] or undefined
-  torch::Tensor theta;  // [out_features], BCM's sliding threshold
-  torch::Tensor mean_x; // [in_features], covariance rule's running mean of x
-  torch::Tensor mean_y; // [out_features], covariance rule's running mean of y
-  torch::Tensor step;   // int64 scalar: learn() calls so far
+  torch::Tensor weight;                // [out_features, in_features]
+  torch::Tensor bias;                  // [out_features] or undefined
+  torch::Tensor theta;                 // [out_features], BCM's sliding threshold
+  torch::Tensor mean_x;                // [in_features], covariance rule's running mean of x
+  torch::Tensor mean_y;                // [out_features], covariance rule's running mean of y
+  torch::Tensor competition_threshold; // [out_features], WTA rules' homeostatic threshold b
+  torch::Tensor step;                  // int64 scalar: learn() calls so far
 
 private:
   void check_options() const;
   torch::Tensor preactivation(const torch::Tensor& x) const;
   torch::Tensor activate(const torch::Tensor& u) const;
+  void adapt_competition_threshold(const torch::Tensor& contest);
 };
 
 TORCH_MODULE(HebbianLinear);

@@ -11,23 +11,59 @@ namespace {
 using namespace engram::layers;
 using engram::layers::tasks::PatternCompletionOptions;
 
-// The paper's architecture: inputs added directly to the neurons (W_in = identity, frozen).
-// Trains W, b (and alpha, eta when plastic) with Adam; returns the erased-bit error on fresh
-// episodes.
+TEST(PatternCompletionTask, EpisodesFollowThePaper) {
+  torch::manual_seed(0);
+  PatternCompletionOptions task;
+  task.patterns = 3;
+  task.bits = 20;
+  const auto b = tasks::make_pattern_completion_batch(task, 8);
+  ASSERT_EQ(b.inputs.sizes(), (c10::IntArrayRef{tasks::episode_length(task), 8, 20}));
+  // Balanced +-1 targets, exactly half of the bits erased.
+  EXPECT_TRUE(b.targets.abs().eq(1).all().item<bool>());
+  EXPECT_TRUE(b.targets.sum(1).eq(0).all().item<bool>());
+  EXPECT_TRUE(b.erased.sum(1).eq(10).all().item<bool>());
+  // The probe is the target scaled by the input gain, zero on the erased bits, for every probe
+  // step.
+  const auto probe = b.inputs.narrow(0, b.inputs.size(0) - task.probe_steps, task.probe_steps);
+  const auto expected = (b.targets * b.erased.logical_not() * task.input_gain).unsqueeze(0);
+  EXPECT_TRUE(probe.equal(expected.expand_as(probe)));
+  // The first pattern is shown show_steps, then gap_steps of silence.
+  const auto first = b.inputs[0];
+  EXPECT_TRUE(first.abs().eq(task.input_gain).all().item<bool>());
+  for (int64_t t = 1; t < task.show_steps; ++t) {
+    EXPECT_TRUE(b.inputs[t].equal(first));
+  }
+  EXPECT_TRUE(b.inputs.narrow(0, task.show_steps, task.gap_steps).eq(0).all().item<bool>());
+  // The probed pattern is one of those shown: some step of the sequence equals it exactly.
+  const auto shown = b.inputs.narrow(0, 0, b.inputs.size(0) - task.probe_steps) / task.input_gain;
+  const auto matches = shown.eq(b.targets.unsqueeze(0)).all(2).any(0);
+  EXPECT_TRUE(matches.all().item<bool>());
+
+  task.input_gain = 0;
+  EXPECT_THROW(tasks::make_pattern_completion_batch(task, 8), c10::Error);
+}
+
+// The paper's architecture: one neuron per bit, inputs (x20) added directly to the neurons
+// (W_in = identity, frozen), w and alpha ~ N(0, 0.01^2), eta = 0.01 learned, plain decaying Hebb.
+// Trains w, b (and alpha, eta when plastic) with Adam on the squared error of the last step;
+// returns the erased-bit error on fresh episodes.
 double train_and_test(bool plastic, const PatternCompletionOptions& task, int64_t iterations) {
-  torch::manual_seed(5);
-  PlasticRNN net(PlasticRNNOptions(task.bits, task.bits).eta(0.1).alpha_init(plastic ? 0.1 : 0.0));
+  torch::manual_seed(1);
+  PlasticRNN net(PlasticRNNOptions(task.bits, task.bits).eta(0.01).alpha_init(0.0));
   {
     torch::NoGradGuard no_grad;
     net->w_in.copy_(torch::eye(task.bits));
-    net->w.uniform_(-0.01, 0.01);
+    net->w.normal_(0.0, 0.01);
+    if (plastic) {
+      net->alpha.normal_(0.0, 0.01);
+    }
   }
   std::vector<torch::Tensor> trained{net->w, net->bias};
   if (plastic) {
     trained.push_back(net->alpha);
     trained.push_back(net->eta);
   }
-  torch::optim::Adam opt(trained, torch::optim::AdamOptions(1e-2));
+  torch::optim::Adam opt(trained, torch::optim::AdamOptions(3e-3));
   for (int64_t i = 0; i < iterations; ++i) {
     const auto batch = tasks::make_pattern_completion_batch(task, 64);
     const auto out = net(batch.inputs).outputs;
@@ -37,27 +73,23 @@ double train_and_test(bool plastic, const PatternCompletionOptions& task, int64_
     opt.step();
   }
   torch::NoGradGuard no_grad;
-  const auto test = tasks::make_pattern_completion_batch(task, 64);
+  const auto test = tasks::make_pattern_completion_batch(task, 256);
   return tasks::erased_bit_error(net(test.inputs).outputs[-1], test);
 }
 
-// The bar is < 5% erased-bit error; at this size (3 patterns of 32 bits, 400 Adam steps)
-// the plastic network reaches about 12% and the non-plastic one about 40% (chance: 50%). The
-// assertions pin the margin that is reached; closing the gap to 5% is open work.
-TEST(PatternCompletion, PlasticRnnCompletesPatternsFarBetterThanNonPlastic) {
+// The paper's episode timing (each of 3 patterns of 32 bits shown 6 steps, 4 silent steps, two
+// cycles, probe shown 6 steps). Measured: plastic 3.5% erased-bit error (other seeds 2.8-3.8%),
+// non-plastic 43% (chance: 50%).
+TEST(PatternCompletion, PlasticRnnCompletesPatternsNonPlasticCannot) {
   PatternCompletionOptions task;
   task.patterns = 3;
   task.bits = 32;
-  task.cycles = 2;
-  task.show_steps = 4;
-  task.gap_steps = 2;
-  task.probe_steps = 3;
-  const double plastic = train_and_test(true, task, 400);
-  const double fixed = train_and_test(false, task, 400);
+  const double plastic = train_and_test(true, task, 800);
+  const double fixed = train_and_test(false, task, 800);
   std::cout << "erased-bit error: plastic " << plastic << ", non-plastic " << fixed << "\n";
-  EXPECT_LT(plastic, 0.2);
-  EXPECT_GT(fixed, 0.3);
-  EXPECT_GT(fixed, 2.5 * plastic);
+  EXPECT_LT(plastic, 0.05);
+  EXPECT_GT(fixed, 0.35);
+  EXPECT_GT(fixed, 8 * plastic);
 }
 
 } // namespace

@@ -17,19 +17,21 @@ CueRewardBatch make_cue_reward_batch(const CueRewardOptions& o, int64_t batch_si
   const auto hit = shown.eq(rewarded).to(at::kFloat);
   const auto outcomes =
       hit * (1.0 + 1.0 / static_cast<double>(o.cues - 1)) - 1.0 / static_cast<double>(o.cues - 1);
-  auto inputs = at::zeros({2 * o.trials, batch_size, o.cues + 1});
-  auto decision = inputs.slice(0, 0, 2 * o.trials, 2);
-  decision.scatter_(2, shown.unsqueeze(2), 1.0);
-  inputs.slice(0, 1, 2 * o.trials, 2).select(2, o.cues).copy_(outcomes);
+  const auto steps = kCueRewardStepsPerTrial * o.trials;
+  auto inputs = at::zeros({steps, batch_size, o.cues + 1});
+  inputs.slice(0, 0, steps, kCueRewardStepsPerTrial).scatter_(2, shown.unsqueeze(2), 1.0);
+  inputs.slice(0, 2, steps, kCueRewardStepsPerTrial).select(2, o.cues).copy_(outcomes);
   return {inputs, outcomes};
 }
 
 at::Tensor expected_reward(const at::Tensor& logits, const CueRewardBatch& batch) {
-  TORCH_CHECK(logits.dim() == 2 && logits.size(0) == 2 * batch.outcomes.size(0) &&
+  const auto trials = batch.outcomes.size(0);
+  TORCH_CHECK(logits.dim() == 2 && logits.size(0) == kCueRewardStepsPerTrial * trials &&
                   logits.size(1) == batch.outcomes.size(1),
-              "expected_reward: argument 'logits' expected shape [", 2 * batch.outcomes.size(0),
-              ", ", batch.outcomes.size(1), "], got ", logits.sizes());
-  return at::sigmoid(logits.slice(0, 0, logits.size(0), 2)) * batch.outcomes;
+              "expected_reward: argument 'logits' expected shape [",
+              kCueRewardStepsPerTrial * trials, ", ", batch.outcomes.size(1), "], got ",
+              logits.sizes());
+  return at::sigmoid(logits.slice(0, 1, logits.size(0), kCueRewardStepsPerTrial)) * batch.outcomes;
 }
 
 } // namespace engram::layers::tasks

@@ -17,6 +17,9 @@ struct PatternCompletionOptions {
   int64_t show_steps = 6;  // steps each pattern is shown
   int64_t gap_steps = 4;   // zero-input steps after each pattern
   int64_t probe_steps = 6; // steps the degraded probe is shown (the answer is read at the last)
+  // Inputs are multiplied by this gain so that a shown bit saturates its neuron (tanh(20) = 1):
+  // the network state is then the pattern itself and the Hebbian trace stores it exactly.
+  double input_gain = 20.0;
 };
 
 struct PatternCompletionBatch {
@@ -28,7 +31,9 @@ struct PatternCompletionBatch {
 // Steps of one episode: cycles * patterns * (show + gap) + probe.
 int64_t episode_length(const PatternCompletionOptions& options);
 
-// A batch of independent episodes, drawn from the global generator (torch::manual_seed).
+// A batch of independent episodes, drawn from the global generator (torch::manual_seed). As in
+// the paper, every pattern has exactly half of its bits +1, each cycle shows the patterns in a
+// new random order, and the probe keeps exactly half of its bits.
 PatternCompletionBatch make_pattern_completion_batch(const PatternCompletionOptions& options,
                                                      int64_t batch_size);
 
