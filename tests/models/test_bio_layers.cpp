@@ -56,6 +56,22 @@ TEST(BioLayers, BadOptionsNameTheirPath) {
       ::testing::HasSubstr(
           "$.layers[0].activation: expected one of relu, tanh, sigmoid, none; got 'gelu'"));
   EXPECT_THAT(
+      error_of(
+          R"({"name": "x", "layers": [{"type": "plastic_linear", "out_features": 3, "etaa": 0.1}]})"),
+      ::testing::HasSubstr("$.layers[0].etaa: unknown key"));
+  EXPECT_THAT(
+      error_of(
+          R"({"name": "x", "layers": [{"type": "hebbian_linear", "out_features": 3, "unit_norm": 1}]})"),
+      ::testing::HasSubstr("$.layers[0].unit_norm: expected bool"));
+  EXPECT_THAT(
+      error_of(
+          R"({"name": "x", "layers": [{"type": "plastic_linear", "out_features": 3, "eta": "fast"}]})"),
+      ::testing::HasSubstr("$.layers[0].eta: expected number, got string"));
+  EXPECT_THAT(
+      error_of(
+          R"({"name": "x", "layers": [], "strategies": {"hebbian-readout": {"body_task": 1}}})"),
+      ::testing::HasSubstr("$.strategies.hebbian-readout.body_task: unknown key"));
+  EXPECT_THAT(
       error_of(R"({"name": "x", "layers": [{"type": "hebbian_linear", "out_features": 0}]})"),
       ::testing::HasSubstr("$.layers[0].out_features: expected a positive integer, got 0"));
 }
