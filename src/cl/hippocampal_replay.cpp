@@ -90,13 +90,13 @@ void HippocampalReplayStrategy::store(StrategyContext& ctx, const Batch& batch) 
   const at::Tensor keys = batch.x.index_select(0, idx).to(at::kFloat);
   const at::Tensor vals =
       at::stack({batch.y.index_select(0, idx), batch.task.index_select(0, idx)}, 1).to(at::kFloat);
-  // Empty slots through the memory's own write (it fills empty slots first)...
+  // Empty slots through the memory's own ring-buffer write, all at once (the memory is only
+  // appended to until it is full, so the ring's position is the number of items stored)...
   int64_t fill = 0;
   while (fill < static_cast<int64_t>(victims.size()) && victims[static_cast<size_t>(fill)] < 0)
     ++fill;
   if (fill > 0)
-    memory_->replace_least_used(keys.narrow(0, 0, fill).unsqueeze(0),
-                                vals.narrow(0, 0, fill).unsqueeze(0));
+    memory_->append(keys.narrow(0, 0, fill).unsqueeze(0), vals.narrow(0, 0, fill).unsqueeze(0));
   // ...and reservoir replacements over random slots, as a state update of the memory.
   if (fill < idx.size(0)) {
     auto state = memory_->state();

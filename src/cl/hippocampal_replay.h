@@ -5,7 +5,8 @@
 // beta * cosine(cue, key), so stored experiences that resemble the current ones (those its
 // training interferes with most) are reactivated more often; beta = 0 recalls uniformly.
 // Storage keeps a uniform sample of the stream: an item is admitted with probability
-// buffer_size / seen (reservoir), into an empty slot while there is one, else over a random slot.
+// buffer_size / seen (reservoir), appended into the next empty slot while there is one, else over
+// a random slot.
 // As many items are replayed as the batch holds; replayed samples keep their task.
 #include "strategy.h"
 
