@@ -1,5 +1,7 @@
 #include "layer_registry.h"
 
+#include "bio_layers.h"
+
 #include <c10/util/Exception.h>
 #include <torch/nn/modules/activation.h>
 
@@ -23,7 +25,8 @@ const char* to_string(ParamKind kind) {
 
 namespace {
 
-template <typename M> NetworkLayer activation(const std::string& name, int64_t in_features) {
+template <typename M>
+NetworkLayer activation(const std::string& name, int64_t in_features) {
   // Activations are where XdG-style context gates act on hidden units.
   return NetworkLayer{name, torch::nn::AnyModule(M()), in_features, /*gate_point=*/true};
 }
@@ -35,8 +38,8 @@ std::map<std::string, LayerType>& registry() {
                             {"out_features"},
                             [](const LayerSpec& s, int64_t in) {
                               const auto out = static_cast<int64_t>(s.numbers.at("out_features"));
-                              TORCH_CHECK(out > 0, s.path, ".out_features: expected a positive integer, got ",
-                                          out);
+                              TORCH_CHECK(out > 0, s.path,
+                                          ".out_features: expected a positive integer, got ", out);
                               const bool bias = s.flags.count("bias") ? s.flags.at("bias") : true;
                               torch::nn::Linear lin(torch::nn::LinearOptions(in, out).bias(bias));
                               return NetworkLayer{"linear", torch::nn::AnyModule(lin), out, false};
@@ -50,6 +53,7 @@ std::map<std::string, LayerType>& registry() {
     m["sigmoid"] = LayerType{{}, {}, [](const LayerSpec&, int64_t in) {
                                return activation<torch::nn::Sigmoid>("sigmoid", in);
                              }};
+    add_bio_layer_types(m);
     return m;
   }();
   return r;

@@ -17,11 +17,16 @@ NetworkImpl::NetworkImpl(std::vector<NetworkLayer> body, int64_t in_features, in
 }
 
 at::Tensor NetworkImpl::forward(const at::Tensor& x, const std::vector<at::Tensor>& gates) {
-  TORCH_CHECK(x.dim() == 2 && x.size(1) == in_features_, "Network::forward: argument 'x' expected [B, ",
-              in_features_, "], got ", x.sizes());
+  return head_->forward(features(x, gates));
+}
+
+at::Tensor NetworkImpl::features(const at::Tensor& x, const std::vector<at::Tensor>& gates) {
+  TORCH_CHECK(x.dim() == 2 && x.size(1) == in_features_,
+              "Network::forward: argument 'x' expected [B, ", in_features_, "], got ", x.sizes());
   const auto widths = gate_widths();
-  TORCH_CHECK(gates.empty() || gates.size() == widths.size(), "Network::forward: argument 'gates' expected ",
-              widths.size(), " tensors (one per gate point) or none, got ", gates.size());
+  TORCH_CHECK(gates.empty() || gates.size() == widths.size(),
+              "Network::forward: argument 'gates' expected ", widths.size(),
+              " tensors (one per gate point) or none, got ", gates.size());
   at::Tensor h = x;
   size_t g = 0;
   for (auto& layer : body_) {
@@ -29,7 +34,7 @@ at::Tensor NetworkImpl::forward(const at::Tensor& x, const std::vector<at::Tenso
     if (layer.gate_point && !gates.empty())
       h = h * gates[g++];
   }
-  return head_->forward(h);
+  return h;
 }
 
 std::vector<int64_t> NetworkImpl::gate_widths() const {

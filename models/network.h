@@ -26,6 +26,10 @@ public:
 
   // x: [B, in_features]. gates: empty, or one per gate point, each [B, width] or [width].
   at::Tensor forward(const at::Tensor& x, const std::vector<at::Tensor>& gates = {});
+  // The body's output [B, width], the input of the linear head.
+  at::Tensor features(const at::Tensor& x, const std::vector<at::Tensor>& gates = {});
+  // The linear head (readout strategies set its weights themselves).
+  torch::nn::Linear& head() { return head_; }
 
   // Widths of the gate points, in order.
   std::vector<int64_t> gate_widths() const;

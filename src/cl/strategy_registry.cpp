@@ -2,6 +2,8 @@
 
 #include "agem.h"
 #include "ewc.h"
+#include "hebbian_readout.h"
+#include "hippocampal_replay.h"
 #include "joint.h"
 #include "lwf.h"
 #include "naive.h"
@@ -26,13 +28,25 @@ const std::map<std::string, Hyperparameters>& defaults() {
       {"replay", {{"buffer_size", 1000.0}}},
       {"agem", {{"buffer_size", 1000.0}, {"reference_batch", 256.0}}},
       {"xdg", {{"gated_fraction", 0.8}}},
+      {"hebbian-readout", {{"body_tasks", 1.0}}},
+      {"hippocampal-replay", {{"buffer_size", 1000.0}, {"beta", 2.0}}},
   };
   return d;
 }
 } // namespace
 
 std::vector<std::string> strategy_names() {
-  return {"naive", "joint", "ewc", "online-ewc", "si", "lwf", "replay", "agem", "xdg"};
+  return {"naive",
+          "joint",
+          "ewc",
+          "online-ewc",
+          "si",
+          "lwf",
+          "replay",
+          "agem",
+          "xdg",
+          "hebbian-readout",
+          "hippocampal-replay"};
 }
 
 const Hyperparameters* find_strategy_defaults(const std::string& name) {
@@ -72,6 +86,10 @@ std::unique_ptr<Strategy> make_strategy(const std::string& name, const Hyperpara
     return std::make_unique<ReplayStrategy>(hp);
   if (name == "agem")
     return std::make_unique<AgemStrategy>(hp);
+  if (name == "hebbian-readout")
+    return std::make_unique<HebbianReadoutStrategy>(hp);
+  if (name == "hippocampal-replay")
+    return std::make_unique<HippocampalReplayStrategy>(hp);
   return std::make_unique<XdgStrategy>(hp, seed);
 }
 

@@ -152,11 +152,11 @@ std::string records_to_json(const std::vector<RunRecord>& records) {
 
 std::string format_results_table(const std::vector<RunRecord>& records) {
   std::ostringstream s;
-  s << std::left << std::setw(10) << "scenario" << std::setw(12) << "strategy" << std::setw(14) << "model"
+  s << std::left << std::setw(10) << "scenario" << std::setw(20) << "strategy" << std::setw(19) << "model"
     << std::right << std::setw(8) << "ACC" << std::setw(9) << "BWT" << std::setw(9) << "FWT" << std::setw(9)
     << "forget" << std::setw(10) << "time(s)" << std::setw(10) << "peak MiB" << "\n";
   for (const auto& r : records) {
-    s << std::left << std::setw(10) << r.scenario << std::setw(12) << r.strategy << std::setw(14) << r.preset
+    s << std::left << std::setw(10) << r.scenario << std::setw(20) << r.strategy << std::setw(19) << r.preset
       << std::right << std::fixed;
     if (r.status == "skipped") {
       s << "  (skipped: " << r.note << ")\n";

@@ -67,7 +67,8 @@ TEST_P(Resume, EqualsUninterruptedRun) {
 
 INSTANTIATE_TEST_SUITE_P(Strategies, Resume,
                          ::testing::Values("naive", "ewc", "online-ewc", "si", "lwf", "replay",
-                                           "agem", "joint"),
+                                           "agem", "joint", "hebbian-readout",
+                                           "hippocampal-replay"),
                          [](const auto& info) {
                            std::string n = info.param;
                            for (auto& c : n)
