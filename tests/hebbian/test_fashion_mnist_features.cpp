@@ -93,7 +93,7 @@ TEST(HebbianFashionMnist, SoftWtaFeaturesBeatRandomFeaturesForALinearReadout) {
                             .rule(HebbianRule::kSoftWta)
                             .temperature(0.01)
                             .anti_hebbian(0.0)
-                            .homeostasis(0.01)
+                            .homeostasis(0.05)
                             .learning_rate(1.0)
                             .schedule(LearningRateSchedule::kLinear)
                             .schedule_steps(kHebbianEpochs * kTrain / kHebbianBatch)
@@ -136,11 +136,11 @@ TEST(HebbianFashionMnist, SoftWtaFeaturesBeatRandomFeaturesForALinearReadout) {
               static_cast<long long>(kUnits), static_cast<long long>(kTrain),
               static_cast<long long>(kTest), hebbian_accuracy, random_mean, kRandomDraws,
               random_best);
-  // Measured over seeds 0-5 (Hebbian seed s, random draws 100 + 10 s + d): Hebbian 0.704-0.724,
-  // random mean 0.616-0.639, margin 8.1-10.0 points; the best single random draw 0.672.
+  // Measured over seeds 0-5 (Hebbian seed s, random draws 100 + 10 s + d): Hebbian 0.718-0.726,
+  // random mean 0.616-0.639, margin 8.0-10.2 points; the best single random draw 0.672.
   EXPECT_GT(hebbian_accuracy, random_mean + 0.05);
   EXPECT_GT(hebbian_accuracy, random_best);
-  EXPECT_GT(hebbian_accuracy, 0.66); // far above chance (0.10): the readout did learn
+  EXPECT_GT(hebbian_accuracy, 0.68); // far above chance (0.10): the readout did learn
 }
 
 } // namespace
