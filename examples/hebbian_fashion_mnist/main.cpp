@@ -4,38 +4,23 @@
 // features, and with a backprop MLP of the same size (784-units-10, every weight trained on
 // labels).
 //
-//   hebbian_fashion_mnist [dir] [units=400] [epochs=1] [readout_epochs=10] [train=60000]
-//                         [temperature=0.01] [lr=1] [anti=0] [homeostasis=0.05]
-//                         [rule=soft_wta] [rank=2] [delta=0.4] [feature_temperature=0]
-//                         [readout_lr=0.001] [data_init=0] [seed=0] [threads=0]
+//   hebbian_fashion_mnist_demo [--units 400] [--epochs 1] [--train 60000] [--rule soft_wta]
+//       [--temperature 0.01] [--homeostasis 0.05] [--readout-epochs 10] [--readout-lr 1e-3]
+//       [--threads 0] [--seed 0] ...   (--help describes every option)
 #include <engram/data/idx.h>
 #include <engram/layers/hebbian/hebbian_linear.h>
 
+#include <CLI/CLI.hpp>
 #include <torch/torch.h>
 
 #include <chrono>
 #include <cstdio>
 #include <iostream>
-#include <map>
 #include <string>
 
 using namespace engram::layers;
 
 namespace {
-
-std::map<std::string, std::string> parse_args(int argc, char** argv) {
-  std::map<std::string, std::string> args;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    const auto eq = a.find('=');
-    if (eq == std::string::npos) {
-      args["dir"] = a;
-    } else {
-      args[a.substr(0, eq)] = a.substr(eq + 1);
-    }
-  }
-  return args;
-}
 
 // Images centred on the training set's mean image and scaled to unit norm: the competition then
 // compares directions, as the unit-norm weight rows the rule converges to.
@@ -94,26 +79,82 @@ double readout_accuracy(torch::Tensor train_x, const torch::Tensor& train_y, tor
 
 int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0); // progress shows up when redirected
-  auto args = parse_args(argc, argv);
-  auto get = [&](const std::string& k, double d) { return args.count(k) ? std::stod(args[k]) : d; };
-  const std::string dir = args.count("dir") ? args["dir"] : engram::data::kDefaultFashionMnistDir;
-  const auto units = static_cast<int64_t>(get("units", 400));
-  const auto epochs = static_cast<int64_t>(get("epochs", 1));
-  const auto readout_epochs = static_cast<int64_t>(get("readout_epochs", 10));
-  const auto n_train = static_cast<int64_t>(get("train", 60000));
+  CLI::App app{"Unsupervised Hebbian features on Fashion-MNIST + a linear readout, vs random "
+               "features and a backprop MLP"};
+  std::string dir = engram::data::kDefaultFashionMnistDir;
+  int64_t units = 400;
+  int64_t epochs = 1;
+  int64_t readout_epochs = 10;
+  int64_t n_train = 60000;
   // With unit-norm rows and inputs, u is a cosine, ~1/28 apart between units at the random start:
   // the temperature must be of that order, or the softmax is flat and nothing learns.
-  const double temperature = get("temperature", 0.01);
-  const double feature_temperature = get("feature_temperature", 0);
-  const double lr = get("lr", 1.0);
-  const double anti = get("anti", 0.0);
-  const double homeostasis = get("homeostasis", 0.05);
-  const double readout_lr = get("readout_lr", 1e-3);
-  torch::manual_seed(static_cast<uint64_t>(get("seed", 0)));
+  double temperature = 0.01;
+  double feature_temperature = 0;
+  double lr = 1.0;
+  double anti = 0.0;
+  double homeostasis = 0.05;
+  double readout_lr = 1e-3;
+  std::string rule = "soft_wta";
+  int64_t rank = 2;
+  double delta = 0.4;
+  bool data_init = false;
+  int64_t seed = 0;
+  int threads = 0;
+  app.add_option("--dir", dir, "Fashion-MNIST (or MNIST) directory")
+      ->check(CLI::ExistingDirectory)
+      ->capture_default_str();
+  app.add_option("--units", units, "Hebbian units")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--epochs", epochs, "unsupervised epochs")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--train", n_train, "training images used (the first ones)")
+      ->check(CLI::Range(int64_t{10}, int64_t{60000}))
+      ->capture_default_str();
+  app.add_option("--rule", rule, "local rule")
+      ->check(CLI::IsMember({"soft_wta", "hard_wta", "hebb", "oja", "sanger", "bcm", "covariance"}))
+      ->capture_default_str();
+  app.add_option("--temperature", temperature, "soft WTA softmax temperature")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--lr", lr, "Hebbian learning rate (decays linearly to 0)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--anti", anti, "soft WTA anti-Hebbian strength for losers")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--homeostasis", homeostasis, "rate of the homeostatic threshold (0: off)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--rank", rank, "hard WTA: rank of the unit pushed away")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--delta", delta, "hard WTA: strength of that push")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--feature-temperature", feature_temperature,
+                 "feature code: 0 triangle (relu(u - mean u)), > 0 softmax(u / T), < 0 relu(u)")
+      ->capture_default_str();
+  app.add_option("--readout-epochs", readout_epochs, "readout (and MLP) epochs")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--readout-lr", readout_lr, "readout (and MLP) Adam learning rate")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_flag("--data-init", data_init, "start the Hebbian weights from random training images");
+  app.add_option("--seed", seed, "seed")->capture_default_str();
   // On a loaded machine, intra-op threads spinning against other processes can make the small
-  // per-batch learn() calls many times slower: threads=1 avoids it.
-  if (get("threads", 0) > 0) {
-    torch::set_num_threads(static_cast<int>(get("threads", 0)));
+  // per-batch learn() calls many times slower: --threads 1 avoids it.
+  app.add_option("--threads", threads, "LibTorch intra-op threads (0: LibTorch's default)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  TORCH_CHECK(!data_init || units <= n_train, "hebbian_fashion_mnist: --units (", units,
+              ") must not exceed --train (", n_train, ") with --data-init");
+  torch::manual_seed(static_cast<uint64_t>(seed));
+  if (threads > 0) {
+    torch::set_num_threads(threads);
   }
 
   auto train = engram::data::load_mnist_split(dir, true);
@@ -127,21 +168,20 @@ int main(int argc, char** argv) {
               static_cast<long long>(n_train), static_cast<long long>(test_x.size(0)),
               static_cast<long long>(units));
 
-  HebbianLinear hebbian(
-      HebbianLinearOptions(784, units)
-          .rule(engram::layers::parse_hebbian_rule(args.count("rule") ? args["rule"] : "soft_wta"))
-          .wta_rank(static_cast<int64_t>(get("rank", 2)))
-          .wta_delta(get("delta", 0.4))
-          .temperature(temperature)
-          .anti_hebbian(anti)
-          .homeostasis(homeostasis)
-          .learning_rate(lr)
-          .schedule(LearningRateSchedule::kLinear)
-          .schedule_steps(epochs * n_train / 10)
-          .weight_normalization(WeightNormalization::kUnitNorm));
+  HebbianLinear hebbian(HebbianLinearOptions(784, units)
+                            .rule(engram::layers::parse_hebbian_rule(rule))
+                            .wta_rank(rank)
+                            .wta_delta(delta)
+                            .temperature(temperature)
+                            .anti_hebbian(anti)
+                            .homeostasis(homeostasis)
+                            .learning_rate(lr)
+                            .schedule(LearningRateSchedule::kLinear)
+                            .schedule_steps(epochs * n_train / 10)
+                            .weight_normalization(WeightNormalization::kUnitNorm));
   HebbianLinear random(
       HebbianLinearOptions(784, units).weight_normalization(WeightNormalization::kUnitNorm));
-  if (get("data_init", 0) > 0) {
+  if (data_init) {
     torch::NoGradGuard no_grad;
     hebbian->weight.copy_(train_x.index_select(0, torch::randperm(n_train).narrow(0, 0, units)));
   }
@@ -181,7 +221,7 @@ int main(int argc, char** argv) {
       features(sample_features, train_x, feature_temperature), train_y,
       features(sample_features, test_x, feature_temperature), test_y, readout_epochs, readout_lr);
   std::printf("the Hebbian layer's initial weights (%s) + readout: %.4f\n",
-              get("data_init", 0) > 0 ? "training samples" : "random", sample_acc);
+              data_init ? "training samples" : "random", sample_acc);
   torch::nn::Sequential mlp(torch::nn::Linear(784, units), torch::nn::ReLU(),
                             torch::nn::Linear(units, 10));
   const double mlp_acc =

@@ -3,14 +3,13 @@
 // episode, which cue pays. Prints the mean reward per trial over training, with retroactive
 // modulation and with plain (unmodulated) Hebbian plasticity.
 //
-//   plastic_cue_reward_demo [iterations=1000] [hidden=32] [cues=4] [trials=20] [batch=32]
-//       [alpha_percent=10] [eta_percent=50] [lr_micro=3000] [given_m=0] [threads=0] [seed=0]
-//       [only=-1]
-// given_m=1 feeds the outcome as the modulator (at the feedback steps, 0 elsewhere) instead of the
-// learned modulator head; only=0/1/2 runs a single variant (none/simple/retroactive).
+//   plastic_cue_reward_demo [--iterations 1000] [--hidden 32] [--cues 4] [--trials 20]
+//       [--batch 32] [--alpha 0.1] [--eta 0.5] [--lr 3e-3] [--given-m] [--threads 0] [--seed 0]
+//       [--only both|none|simple|retroactive]   (--help describes every option)
 #include <engram/layers/plastic/plastic_rnn.h>
 #include <engram/layers/plastic/tasks/cue_reward.h>
 
+#include <CLI/CLI.hpp>
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -22,30 +21,39 @@ using namespace engram::layers;
 
 namespace {
 
-using Args = std::map<std::string, int64_t>;
+struct Settings {
+  int64_t iterations;
+  int64_t hidden;
+  int64_t batch;
+  double alpha;
+  double eta;
+  double lr;
+  bool given_m;
+  int64_t seed;
+};
 
 // Returns the mean reward per trial over the last 10% of training (the second half of episodes).
-double train(Neuromodulation modulation, const tasks::CueRewardOptions& task, const Args& a) {
-  torch::manual_seed(static_cast<uint64_t>(a.at("seed")));
-  const auto hidden = a.at("hidden");
-  const auto iterations = a.at("iterations");
+double train(Neuromodulation modulation, const tasks::CueRewardOptions& task, const Settings& a) {
+  torch::manual_seed(static_cast<uint64_t>(a.seed));
+  const auto hidden = a.hidden;
+  const auto iterations = a.iterations;
   PlasticRNN net(PlasticRNNOptions(tasks::cue_reward_input_size(task), hidden)
                      .modulation(modulation)
-                     .alpha_init(0.01 * static_cast<double>(a.at("alpha_percent")))
-                     .eta(0.01 * static_cast<double>(a.at("eta_percent")))
+                     .alpha_init(a.alpha)
+                     .eta(a.eta)
                      .clip(modulation == Neuromodulation::kNone ? 0.0 : 2.0));
   torch::nn::Linear decide(hidden, 1);
   auto params = net->parameters();
   for (const auto& p : decide->parameters()) {
     params.push_back(p);
   }
-  torch::optim::Adam opt(params, torch::optim::AdamOptions(1e-6 * a.at("lr_micro")));
-  const bool given = a.at("given_m") != 0 && modulation != Neuromodulation::kNone;
+  torch::optim::Adam opt(params, torch::optim::AdamOptions(a.lr));
+  const bool given = a.given_m && modulation != Neuromodulation::kNone;
   double late = 0;
   int64_t counted = 0;
   double block = 0;
   for (int64_t i = 1; i <= iterations; ++i) {
-    const auto b = tasks::make_cue_reward_batch(task, a.at("batch"));
+    const auto b = tasks::make_cue_reward_batch(task, a.batch);
     std::optional<torch::Tensor> m;
     if (given) {
       m = b.inputs.select(2, task.cues).contiguous();
@@ -78,24 +86,54 @@ double train(Neuromodulation modulation, const tasks::CueRewardOptions& task, co
 
 int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0); // progress shows up when redirected
-  Args args{{"iterations", 1000}, {"hidden", 32},        {"cues", 4},         {"trials", 20},
-            {"batch", 32},        {"alpha_percent", 10}, {"eta_percent", 50}, {"lr_micro", 3000},
-            {"given_m", 0},       {"threads", 0},        {"seed", 0},         {"only", -1}};
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    const auto eq = a.find('=');
-    if (eq == std::string::npos || args.count(a.substr(0, eq)) == 0) {
-      std::fprintf(stderr, "unknown argument '%s' (expected name=value)\n", a.c_str());
-      return 2;
-    }
-    args[a.substr(0, eq)] = std::stoll(a.substr(eq + 1));
-  }
-  if (args["threads"] > 0) {
-    torch::set_num_threads(static_cast<int>(args["threads"]));
+  CLI::App app{"Cue-reward association: a PlasticRNN with a learned neuromodulator vs "
+               "unmodulated Hebbian plasticity"};
+  Settings set{1000, 32, 32, 0.1, 0.5, 3e-3, false, 0};
+  int64_t cues = 4;
+  int64_t trials = 20;
+  int threads = 0;
+  std::string only = "both";
+  app.add_option("--iterations", set.iterations, "training updates")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--hidden", set.hidden, "recurrent units")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--cues", cues, "cues per episode (one of them pays)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--trials", trials, "trials per episode")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--batch", set.batch, "episodes per update")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--alpha", set.alpha, "initial plasticity coefficient")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--eta", set.eta, "initial (learned) Hebbian rate")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  app.add_option("--lr", set.lr, "Adam learning rate")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_flag("--given-m", set.given_m,
+               "the outcome itself as modulator (at the feedback steps, 0 elsewhere) instead of "
+               "the learned modulator head");
+  app.add_option("--only", only, "variants to run: none and retroactive, or a single one")
+      ->check(CLI::IsMember({"both", "none", "simple", "retroactive"}))
+      ->capture_default_str();
+  app.add_option("--seed", set.seed, "seed")->capture_default_str();
+  app.add_option("--threads", threads, "LibTorch intra-op threads (0: LibTorch's default)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  if (threads > 0) {
+    torch::set_num_threads(threads);
   }
   tasks::CueRewardOptions task;
-  task.cues = args["cues"];
-  task.trials = args["trials"];
+  task.cues = cues;
+  task.trials = trials;
   std::printf("cue-reward association: %lld cues, %lld trials per episode; best possible reward "
               "per trial %.3f, abstaining 0\n",
               static_cast<long long>(task.cues), static_cast<long long>(task.trials),
@@ -103,13 +141,10 @@ int main(int argc, char** argv) {
   std::map<Neuromodulation, double> final_reward;
   for (const auto v :
        {Neuromodulation::kNone, Neuromodulation::kSimple, Neuromodulation::kRetroactive}) {
-    if (args["only"] >= 0 && static_cast<int64_t>(v) != args["only"]) {
+    if (only == "both" ? v == Neuromodulation::kSimple : to_string(v) != only) {
       continue;
     }
-    if (args["only"] < 0 && v == Neuromodulation::kSimple) {
-      continue;
-    }
-    final_reward[v] = train(v, task, args);
+    final_reward[v] = train(v, task, set);
   }
   for (const auto& [v, r] : final_reward) {
     std::printf("final reward per trial (second half of episodes, last 10%% of training): %-11s "

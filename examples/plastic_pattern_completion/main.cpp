@@ -4,15 +4,14 @@
 // half-erased probe shown 6 steps; one neuron per bit, inputs (x20) added directly to the neurons,
 // Hebbian trace H <- (1 - eta) H + eta h_{t-1} (x) h_t, Adam 3e-4, one episode per step.
 //
-//   plastic_pattern_completion_demo [patterns=5] [bits=1000] [iterations=1000] [batch=1]
-//       [lr_micro=300] [alpha_milli=10] [eta_milli=10] [threads=0] [plastic_only=0] [test=32]
-//       [seed=0] [show=6] [gap=4] [probe=6] [cycles=2] [alpha_shape=0]
-// (lr_micro: Adam learning rate in 1e-6; alpha_milli, eta_milli: initial values in 1e-3 (alpha
-// per connection ~ N(0, alpha^2), as the paper; constant for alpha_shape 1 = per neuron,
-// 2 = scalar). The paper's size takes ~0.3-0.8 s per episode single-threaded on a 2-core VM.)
+//   plastic_pattern_completion_demo [--patterns 5] [--bits 1000] [--iterations 1000]
+//       [--batch 1] [--lr 3e-4] [--alpha 0.01] [--eta 0.01] [--alpha-shape connection]
+//       [--test 32] [--seed 0] [--threads 0] [--plastic-only] ...   (--help lists every option)
+// The paper's size takes ~0.3-0.8 s per episode single-threaded on a 2-core VM.
 #include <engram/layers/plastic/plastic_rnn.h>
 #include <engram/layers/plastic/tasks/pattern_completion.h>
 
+#include <CLI/CLI.hpp>
 #include <torch/torch.h>
 
 #include <chrono>
@@ -82,47 +81,80 @@ double train(bool plastic, const tasks::PatternCompletionOptions& task, const Se
 
 int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0); // progress shows up when redirected
-  std::map<std::string, int64_t> args{
-      {"patterns", 5},     {"bits", 1000},      {"iterations", 1000}, {"batch", 1},
-      {"lr_micro", 300},   {"alpha_milli", 10}, {"eta_milli", 10},    {"threads", 0},
-      {"plastic_only", 0}, {"test", 32},        {"show", 6},          {"gap", 4},
-      {"probe", 6},        {"cycles", 2},       {"alpha_shape", 0},   {"seed", 0}};
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    const auto eq = a.find('=');
-    if (eq == std::string::npos || args.count(a.substr(0, eq)) == 0) {
-      std::fprintf(stderr, "unknown argument '%s' (expected name=value)\n", a.c_str());
-      return 2;
-    }
-    args[a.substr(0, eq)] = std::stoll(a.substr(eq + 1));
-  }
-  if (args["threads"] > 0) {
-    torch::set_num_threads(static_cast<int>(args["threads"]));
-  }
+  CLI::App app{"Pattern completion (Miconi et al. 2018): plastic RNN vs the same RNN without "
+               "plasticity"};
   tasks::PatternCompletionOptions task;
-  task.patterns = args["patterns"];
-  task.bits = args["bits"];
-  task.show_steps = args["show"];
-  task.gap_steps = args["gap"];
-  task.probe_steps = args["probe"];
-  task.cycles = args["cycles"];
-  const Setting s{args["iterations"],
-                  args["batch"],
-                  1e-6 * args["lr_micro"],
-                  1e-3 * args["alpha_milli"],
-                  1e-3 * args["eta_milli"],
-                  args["test"],
-                  args["alpha_shape"] == 0   ? AlphaShape::kPerConnection
-                  : args["alpha_shape"] == 1 ? AlphaShape::kPerNeuron
-                                             : AlphaShape::kScalar,
-                  args["seed"]};
+  task.patterns = 5;
+  task.bits = 1000;
+  task.show_steps = 6;
+  task.gap_steps = 4;
+  task.probe_steps = 6;
+  task.cycles = 2;
+  Setting s{1000, 1, 3e-4, 0.01, 0.01, 32, AlphaShape::kPerConnection, 0};
+  std::string alpha_shape = "connection";
+  int threads = 0;
+  bool plastic_only = false;
+  app.add_option("--patterns", task.patterns, "patterns per episode")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--bits", task.bits, "bits per pattern (= neurons)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--show", task.show_steps, "steps each pattern is shown")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--gap", task.gap_steps, "silent steps between patterns")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--probe", task.probe_steps, "steps the half-erased probe is shown")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--cycles", task.cycles, "presentations of the pattern set")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--iterations", s.iterations, "training updates")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--batch", s.batch, "episodes per update")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--lr", s.lr, "Adam learning rate")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--alpha", s.alpha_init,
+                 "initial alpha: std of N(0, alpha^2) per connection, the constant otherwise")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--eta", s.eta, "initial (learned) Hebbian rate")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  app.add_option("--alpha-shape", alpha_shape,
+                 "plasticity coefficients per connection, neuron "
+                 "or one scalar")
+      ->check(CLI::IsMember({"connection", "neuron", "scalar"}))
+      ->capture_default_str();
+  app.add_option("--test", s.test_episodes, "fresh test episodes")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--seed", s.seed, "seed")->capture_default_str();
+  app.add_option("--threads", threads, "LibTorch intra-op threads (0: LibTorch's default)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_flag("--plastic-only", plastic_only, "skip the non-plastic baseline");
+  CLI11_PARSE(app, argc, argv);
+  s.alpha_shape = alpha_shape == "connection" ? AlphaShape::kPerConnection
+                  : alpha_shape == "neuron"   ? AlphaShape::kPerNeuron
+                                              : AlphaShape::kScalar;
+  if (threads > 0) {
+    torch::set_num_threads(threads);
+  }
   std::printf("pattern completion: %lld patterns of %lld bits, %lld steps per episode, %lld "
               "iterations of %lld episodes, Adam %g\n",
               static_cast<long long>(task.patterns), static_cast<long long>(task.bits),
               static_cast<long long>(tasks::episode_length(task)),
               static_cast<long long>(s.iterations), static_cast<long long>(s.batch), s.lr);
   const double plastic = train(true, task, s);
-  if (args["plastic_only"] != 0) {
+  if (plastic_only) {
     std::printf("test erased-bit error (%lld episodes): plastic RNN %.4f\n",
                 static_cast<long long>(s.test_episodes), plastic);
     return 0;
