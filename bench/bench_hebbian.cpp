@@ -4,7 +4,8 @@
 #include <engram/layers/hebbian/hebbian_linear.h>
 
 #include <benchmark/benchmark.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 namespace {
 

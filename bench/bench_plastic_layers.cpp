@@ -5,7 +5,8 @@
 #include <engram/layers/plastic/plastic_rnn.h>
 
 #include <benchmark/benchmark.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 namespace {
 

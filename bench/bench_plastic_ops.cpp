@@ -9,8 +9,10 @@
 #include <engram/ops/plastic_rnn.h>
 
 #include <benchmark/benchmark.h>
+#include <torch/autograd.h>
 #include <torch/cuda.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <cstdio>
 #include <map>

@@ -1,7 +1,8 @@
 // Embedding engram in an application: link Engram::engram, include <engram/...>.
 #include <engram/core/build_info.h>
 
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <iostream>
 

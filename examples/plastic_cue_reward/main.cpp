@@ -10,7 +10,10 @@
 #include <engram/layers/plastic/tasks/cue_reward.h>
 
 #include <CLI/CLI.hpp>
-#include <torch/torch.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/optim/adam.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <cstdio>
 #include <map>

@@ -12,7 +12,9 @@
 #include <engram/layers/plastic/tasks/pattern_completion.h>
 
 #include <CLI/CLI.hpp>
-#include <torch/torch.h>
+#include <torch/optim/adam.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <chrono>
 #include <cstdio>

@@ -3,7 +3,8 @@
 #include <engram/layers/hebbian/hebbian_linear.h>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 namespace {
 

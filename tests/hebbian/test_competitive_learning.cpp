@@ -5,7 +5,8 @@
 #include <engram/layers/hebbian/hebbian_linear.h>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <cmath>
 

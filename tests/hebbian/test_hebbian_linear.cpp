@@ -4,7 +4,9 @@
 #include <engram/layers/hebbian/hebbian_linear.h>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/serialize.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <sstream>
 

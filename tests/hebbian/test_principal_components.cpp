@@ -4,7 +4,8 @@
 
 #include <Eigen/Dense>
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 namespace {
 

@@ -3,7 +3,8 @@
 // and the gradients of that loss.
 #include <engram/ops/plastic_rnn.h>
 
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <string>
 #include <vector>

@@ -3,7 +3,9 @@
 #include <engram/ops/hebbian_update.h>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/nn/functional/normalization.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 namespace engram::ops {
 namespace {

@@ -6,7 +6,9 @@
 #include <engram/ops/plastic_rnn.h>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/autograd.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 namespace engram::ops::testing {
 namespace {

@@ -6,7 +6,8 @@
 #include <engram/ops/plastic_rnn_device.h>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 namespace engram::ops::testing {
 namespace {

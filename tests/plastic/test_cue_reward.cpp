@@ -6,7 +6,10 @@
 #include <engram/layers/plastic/tasks/cue_reward.h>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/optim/adam.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 namespace {
 

@@ -4,7 +4,9 @@
 #include <engram/layers/plastic/tasks/pattern_completion.h>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/optim/adam.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 namespace {
 

@@ -4,7 +4,8 @@
 #include <engram/layers/plastic/plastic_linear.h>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include <sstream>
 
