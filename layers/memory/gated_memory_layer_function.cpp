@@ -39,6 +39,12 @@ void check_layer_arguments(const at::Tensor& x, const at::Tensor& h0, const at::
               peephole.sizes());
 }
 
+// Rows of the batch per parallel task: a step's element-wise work is small (batch x hidden), and
+// waking a second thread for a few thousand multiply-adds costs more than it saves.
+int64_t rows_per_task(int64_t hidden) {
+  return std::max<int64_t>(1, at::internal::GRAIN_SIZE / (4 * hidden));
+}
+
 // Gate activations and the cell update of one step; `gates` holds the pre-activations on entry
 // and the activations (i, f, g, o) on exit, so that the backward pass can reuse them.
 template <typename scalar_t>
@@ -50,7 +56,7 @@ void cell_forward_step(at::Tensor& gates, const at::Tensor& c_prev, const at::Te
   const scalar_t* cp = c_prev.data_ptr<scalar_t>();
   const scalar_t* peep = peephole.defined() ? peephole.data_ptr<scalar_t>() : nullptr;
   if (peep != nullptr) { // cell-to-gate connections read the previous cell state
-    at::parallel_for(0, batch, 1, [&](int64_t b0, int64_t b1) {
+    at::parallel_for(0, batch, rows_per_task(hidden), [&](int64_t b0, int64_t b1) {
       for (int64_t b = b0; b < b1; ++b) {
         scalar_t* row = g + b * 4 * hidden;
         const scalar_t* crow = cp + b * hidden;
@@ -65,7 +71,7 @@ void cell_forward_step(at::Tensor& gates, const at::Tensor& c_prev, const at::Te
   gates.narrow(1, 0, 2 * hidden).sigmoid_();
   gates.narrow(1, 2 * hidden, hidden).tanh_();
   scalar_t* c = c_out.data_ptr<scalar_t>();
-  at::parallel_for(0, batch, 1, [&](int64_t b0, int64_t b1) {
+  at::parallel_for(0, batch, rows_per_task(hidden), [&](int64_t b0, int64_t b1) {
     for (int64_t b = b0; b < b1; ++b) {
       const scalar_t* row = g + b * 4 * hidden;
       const scalar_t* crow = cp + b * hidden;
@@ -76,7 +82,7 @@ void cell_forward_step(at::Tensor& gates, const at::Tensor& c_prev, const at::Te
     }
   });
   if (peep != nullptr) {
-    at::parallel_for(0, batch, 1, [&](int64_t b0, int64_t b1) {
+    at::parallel_for(0, batch, rows_per_task(hidden), [&](int64_t b0, int64_t b1) {
       for (int64_t b = b0; b < b1; ++b) {
         scalar_t* row = g + b * 4 * hidden;
         const scalar_t* cout = c + b * hidden;
@@ -105,7 +111,7 @@ void cell_backward_step(const at::Tensor& gates, const at::Tensor& tanh_c, const
   const scalar_t* dhp = dh.data_ptr<scalar_t>();
   scalar_t* dcp = dc.data_ptr<scalar_t>();
   scalar_t* dg = dgates.data_ptr<scalar_t>();
-  at::parallel_for(0, batch, 1, [&](int64_t b0, int64_t b1) {
+  at::parallel_for(0, batch, rows_per_task(hidden), [&](int64_t b0, int64_t b1) {
     for (int64_t b = b0; b < b1; ++b) {
       const scalar_t* row = g + b * 4 * hidden;
       scalar_t* drow = dg + b * 4 * hidden;
