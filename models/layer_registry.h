@@ -1,6 +1,6 @@
 #pragma once
-// Layer types a preset may name, by name. Built in: linear, relu, tanh, sigmoid, and the plastic and
-// Hebbian families (plastic_linear, hebbian_linear: models/bio_layers.h). Other layer families
+// Layer types a preset may name, by name. Built in: linear, relu, tanh, sigmoid, and the plastic
+// and Hebbian families (plastic_linear, hebbian_linear: models/bio_layers.h). Other layer families
 // (memories, ...) register themselves here to become usable in presets.
 
 #include "network.h"

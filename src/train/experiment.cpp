@@ -21,9 +21,10 @@ RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& datase
   const data::BenchmarkName bench = data::parse_benchmark(spec.benchmark);
   const data::Scenario scenario = data::parse_scenario(spec.scenario);
   TORCH_CHECK(spec.protocol == "quick" || spec.protocol == "full",
-              "run_experiment: argument 'protocol' expected quick or full, got '", spec.protocol, "'");
-  const data::Stream stream =
-      data::make_benchmark_stream(bench, dataset, scenario, spec.num_tasks, spec.seed, spec.shuffle_classes);
+              "run_experiment: argument 'protocol' expected quick or full, got '", spec.protocol,
+              "'");
+  const data::Stream stream = data::make_benchmark_stream(bench, dataset, scenario, spec.num_tasks,
+                                                          spec.seed, spec.shuffle_classes);
 
   cl::Hyperparameters hp;
   if (auto it = spec.preset.strategies.find(spec.strategy); it != spec.preset.strategies.end())
@@ -41,9 +42,10 @@ RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& datase
   r.preset = spec.preset.name;
   r.preset_file = spec.preset.source;
   r.protocol = spec.protocol;
-  r.iterations = spec.iterations > 0 ? spec.iterations
-                                     : (spec.protocol == "full" ? spec.preset.training.iterations
-                                                                : spec.preset.training.quick_iterations);
+  r.iterations = spec.iterations > 0
+                     ? spec.iterations
+                     : (spec.protocol == "full" ? spec.preset.training.iterations
+                                                : spec.preset.training.quick_iterations);
   r.batch_size = spec.batch_size > 0 ? spec.batch_size : spec.preset.training.batch_size;
   r.lr = spec.lr > 0 ? spec.lr : spec.preset.training.lr;
   r.optimizer = spec.preset.training.optimizer;
@@ -69,8 +71,9 @@ RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& datase
   cfg.resume = spec.resume;
   cfg.stop_after_task = spec.stop_after_task;
   std::ostringstream fp;
-  fp << spec.benchmark << "|" << r.dataset << "|" << r.scenario << "|" << r.strategy << "|" << r.preset << "|"
-     << r.iterations << "|" << r.batch_size << "|" << r.lr << "|" << r.seed << "|" << stream.num_tasks();
+  fp << spec.benchmark << "|" << r.dataset << "|" << r.scenario << "|" << r.strategy << "|"
+     << r.preset << "|" << r.iterations << "|" << r.batch_size << "|" << r.lr << "|" << r.seed
+     << "|" << stream.num_tasks();
   for (const auto& kv : r.hyperparameters)
     fp << "|" << kv.first << "=" << kv.second;
   cfg.fingerprint = fp.str();
@@ -121,7 +124,9 @@ std::string records_to_json(const std::vector<RunRecord>& records) {
     j["preset"] = r.preset;
     j["preset_file"] = r.preset_file;
     j["protocol"] = r.protocol;
-    j["training"] = {{"optimizer", r.optimizer}, {"lr", r.lr}, {"batch_size", r.batch_size},
+    j["training"] = {{"optimizer", r.optimizer},
+                     {"lr", r.lr},
+                     {"batch_size", r.batch_size},
                      {"iterations_per_task", r.iterations}};
     j["seed"] = r.seed;
     j["num_tasks"] = r.result.num_tasks;
@@ -152,12 +157,14 @@ std::string records_to_json(const std::vector<RunRecord>& records) {
 
 std::string format_results_table(const std::vector<RunRecord>& records) {
   std::ostringstream s;
-  s << std::left << std::setw(10) << "scenario" << std::setw(20) << "strategy" << std::setw(19) << "model"
-    << std::right << std::setw(8) << "ACC" << std::setw(9) << "BWT" << std::setw(9) << "FWT" << std::setw(9)
-    << "forget" << std::setw(10) << "time(s)" << std::setw(10) << "peak MiB" << "\n";
+  s << std::left << std::setw(10) << "scenario" << std::setw(20) << "strategy" << std::setw(19)
+    << "model" << std::right << std::setw(8) << "ACC" << std::setw(9) << "BWT" << std::setw(9)
+    << "FWT" << std::setw(9) << "forget" << std::setw(10) << "time(s)" << std::setw(10)
+    << "peak MiB"
+    << "\n";
   for (const auto& r : records) {
-    s << std::left << std::setw(10) << r.scenario << std::setw(20) << r.strategy << std::setw(19) << r.preset
-      << std::right << std::fixed;
+    s << std::left << std::setw(10) << r.scenario << std::setw(20) << r.strategy << std::setw(19)
+      << r.preset << std::right << std::fixed;
     if (r.status == "skipped") {
       s << "  (skipped: " << r.note << ")\n";
       continue;
@@ -167,12 +174,13 @@ std::string format_results_table(const std::vector<RunRecord>& records) {
       continue;
     }
     const auto& m = r.result.metrics;
-    s << std::setprecision(2) << std::setw(7) << 100 * m.acc << "%" << std::setprecision(2) << std::setw(9)
-      << 100 * m.bwt << std::setw(9) << 100 * m.fwt << std::setw(9) << 100 * m.forgetting << std::setprecision(1)
-      << std::setw(10) << r.result.total_seconds << std::setprecision(0) << std::setw(10) << r.result.peak_rss_mb
-      << "\n";
+    s << std::setprecision(2) << std::setw(7) << 100 * m.acc << "%" << std::setprecision(2)
+      << std::setw(9) << 100 * m.bwt << std::setw(9) << 100 * m.fwt << std::setw(9)
+      << 100 * m.forgetting << std::setprecision(1) << std::setw(10) << r.result.total_seconds
+      << std::setprecision(0) << std::setw(10) << r.result.peak_rss_mb << "\n";
   }
-  s << "ACC: mean final accuracy; BWT, FWT, forgetting in percentage points (BWT < 0 is forgetting).\n";
+  s << "ACC: mean final accuracy; BWT, FWT, forgetting in percentage points (BWT < 0 is "
+       "forgetting).\n";
   return s.str();
 }
 
