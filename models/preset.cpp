@@ -25,7 +25,8 @@ std::string type_name(const json& j) {
   return j.type_name();
 }
 
-[[noreturn]] void fail(const std::string& source, const std::string& path, const std::string& what) {
+[[noreturn]] void fail(const std::string& source, const std::string& path,
+                       const std::string& what) {
   TORCH_CHECK(false, "preset ", source, ": ", path, ": ", what);
 }
 
@@ -127,19 +128,22 @@ Preset parse_preset(const std::string& text, const std::string& source) {
     }
     for (const auto& r : type->required) {
       if (!l.contains(r))
-        fail(source, path + "." + r, std::string("missing (expected ") + to_string(type->params.at(r)) + ")");
+        fail(source, path + "." + r,
+             std::string("missing (expected ") + to_string(type->params.at(r)) + ")");
     }
     p.layers.push_back(std::move(spec));
   }
   if (root.contains("training")) {
     const json& t = root["training"];
     expect_object(source, "$.training", t);
-    check_keys(source, "$.training", t, {"optimizer", "lr", "batch_size", "iterations", "quick_iterations"});
+    check_keys(source, "$.training", t,
+               {"optimizer", "lr", "batch_size", "iterations", "quick_iterations"});
     if (t.contains("optimizer")) {
       expect(source, "$.training.optimizer", t["optimizer"], ParamKind::kString);
       p.training.optimizer = t["optimizer"].get<std::string>();
       if (p.training.optimizer != "adam" && p.training.optimizer != "sgd")
-        fail(source, "$.training.optimizer", "expected \"adam\" or \"sgd\", got \"" + p.training.optimizer + "\"");
+        fail(source, "$.training.optimizer",
+             "expected \"adam\" or \"sgd\", got \"" + p.training.optimizer + "\"");
     }
     if (t.contains("lr")) {
       expect(source, "$.training.lr", t["lr"], ParamKind::kNumber);

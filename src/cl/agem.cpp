@@ -11,8 +11,9 @@
 namespace engram::cl {
 
 at::Tensor agem_project(const at::Tensor& g, const at::Tensor& g_ref) {
-  TORCH_CHECK(g.sizes() == g_ref.sizes(), "agem_project: arguments 'g' and 'g_ref' expected the same shape, got ",
-              g.sizes(), " and ", g_ref.sizes());
+  TORCH_CHECK(g.sizes() == g_ref.sizes(),
+              "agem_project: arguments 'g' and 'g_ref' expected the same shape, got ", g.sizes(),
+              " and ", g_ref.sizes());
   const at::Tensor dot = (g * g_ref).sum();
   const at::Tensor ref_sq = (g_ref * g_ref).sum();
   if (dot.item<double>() >= 0 || ref_sq.item<double>() == 0)
@@ -26,13 +27,16 @@ void AgemStrategy::after_backward(StrategyContext& ctx, const Batch&) {
   auto params = ctx.model->parameters();
   const int64_t n = std::min<int64_t>(static_cast<int64_t>(hp("reference_batch")), memory_size());
   at::Tensor idx = at::randperm(memory_size(), ctx.generator, at::kLong).narrow(0, 0, n);
-  Batch ref{memory_.x.index_select(0, idx), memory_.y.index_select(0, idx), memory_.task.index_select(0, idx)};
+  Batch ref{memory_.x.index_select(0, idx), memory_.y.index_select(0, idx),
+            memory_.task.index_select(0, idx)};
   at::Tensor ref_loss = ctx.loss(ref);
-  auto ref_grads = torch::autograd::grad({ref_loss}, params, {}, false, false, /*allow_unused=*/true);
+  auto ref_grads =
+      torch::autograd::grad({ref_loss}, params, {}, false, false, /*allow_unused=*/true);
   std::vector<at::Tensor> g_parts, r_parts;
   for (size_t k = 0; k < params.size(); ++k) {
     const at::Tensor& g = params[k].grad();
-    g_parts.push_back(g.defined() ? g.reshape(-1) : at::zeros({params[k].numel()}, params[k].options()));
+    g_parts.push_back(g.defined() ? g.reshape(-1)
+                                  : at::zeros({params[k].numel()}, params[k].options()));
     r_parts.push_back(ref_grads[k].defined() ? ref_grads[k].reshape(-1)
                                              : at::zeros({params[k].numel()}, params[k].options()));
   }

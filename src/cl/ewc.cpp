@@ -10,7 +10,8 @@
 
 namespace engram::cl {
 
-at::Tensor EwcStrategy::before_backward(StrategyContext& ctx, const Batch&, const at::Tensor&, at::Tensor loss) {
+at::Tensor EwcStrategy::before_backward(StrategyContext& ctx, const Batch&, const at::Tensor&,
+                                        at::Tensor loss) {
   if (fishers_.empty())
     return loss;
   const auto params = ctx.model->parameters();

@@ -5,7 +5,8 @@
 
 namespace engram::cl {
 
-std::vector<at::Tensor> diagonal_fisher(StrategyContext& ctx, const data::Task& task, int64_t samples) {
+std::vector<at::Tensor> diagonal_fisher(StrategyContext& ctx, const data::Task& task,
+                                        int64_t samples) {
   auto params = ctx.model->parameters();
   std::vector<at::Tensor> fisher;
   for (const auto& p : params)
@@ -22,8 +23,9 @@ std::vector<at::Tensor> diagonal_fisher(StrategyContext& ctx, const data::Task& 
     at::Tensor logp = at::log_softmax(logits, 1);
     at::Tensor label = logp.argmax(1);
     at::Tensor nll = -logp.gather(1, label.unsqueeze(1)).sum();
-    auto grads = torch::autograd::grad({nll}, params, {}, /*retain_graph=*/false, /*create_graph=*/false,
-                                       /*allow_unused=*/true);
+    auto grads =
+        torch::autograd::grad({nll}, params, {}, /*retain_graph=*/false, /*create_graph=*/false,
+                              /*allow_unused=*/true);
     for (size_t k = 0; k < params.size(); ++k) {
       if (grads[k].defined())
         fisher[k].add_(grads[k].square());
@@ -34,7 +36,8 @@ std::vector<at::Tensor> diagonal_fisher(StrategyContext& ctx, const data::Task& 
   return fisher;
 }
 
-at::Tensor quadratic_penalty(const std::vector<at::Tensor>& params, const std::vector<at::Tensor>& weights,
+at::Tensor quadratic_penalty(const std::vector<at::Tensor>& params,
+                             const std::vector<at::Tensor>& weights,
                              const std::vector<at::Tensor>& anchors) {
   at::Tensor total = at::zeros({}, params.at(0).options());
   for (size_t k = 0; k < params.size(); ++k)

@@ -5,9 +5,11 @@
 #include "strategy.h"
 
 namespace engram::cl {
-std::vector<at::Tensor> diagonal_fisher(StrategyContext& ctx, const data::Task& task, int64_t samples);
+std::vector<at::Tensor> diagonal_fisher(StrategyContext& ctx, const data::Task& task,
+                                        int64_t samples);
 
 // sum_i weight_i * (theta_i - anchor_i)^2 over the model's parameters.
-at::Tensor quadratic_penalty(const std::vector<at::Tensor>& params, const std::vector<at::Tensor>& weights,
+at::Tensor quadratic_penalty(const std::vector<at::Tensor>& params,
+                             const std::vector<at::Tensor>& weights,
                              const std::vector<at::Tensor>& anchors);
 } // namespace engram::cl

@@ -4,8 +4,8 @@
 
 namespace engram::cl {
 
-at::Tensor distillation_loss(const at::Tensor& student, const at::Tensor& teacher, const at::Tensor& mask,
-                             double T) {
+at::Tensor distillation_loss(const at::Tensor& student, const at::Tensor& teacher,
+                             const at::Tensor& mask, double T) {
   const at::Tensor off = mask.logical_not();
   at::Tensor target = at::softmax(teacher.masked_fill(off, -1e9) / T, 1);
   at::Tensor logp = at::log_softmax(student.masked_fill(off, -1e9) / T, 1);
@@ -24,8 +24,8 @@ void LwfStrategy::before_task(StrategyContext& ctx, const data::Task& task) {
     p.set_requires_grad(false);
 }
 
-at::Tensor LwfStrategy::before_backward(StrategyContext& ctx, const Batch& batch, const at::Tensor& logits,
-                                        at::Tensor loss) {
+at::Tensor LwfStrategy::before_backward(StrategyContext& ctx, const Batch& batch,
+                                        const at::Tensor& logits, at::Tensor loss) {
   if (ctx.task == 0 || !teacher_)
     return loss;
   at::Tensor teacher_logits;

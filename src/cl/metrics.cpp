@@ -10,9 +10,10 @@ ContinualMetrics compute_metrics(const AccuracyMatrix& R, const std::vector<doub
   const auto T = R.size();
   TORCH_CHECK(T > 0, "compute_metrics: argument 'R' expected a non-empty matrix");
   for (size_t i = 0; i < T; ++i)
-    TORCH_CHECK(R[i].size() == T, "compute_metrics: argument 'R' expected ", T, "x", T, ", row ", i, " has ",
-                R[i].size(), " entries");
-  TORCH_CHECK(b.size() == T, "compute_metrics: argument 'random_init' expected ", T, " entries, got ", b.size());
+    TORCH_CHECK(R[i].size() == T, "compute_metrics: argument 'R' expected ", T, "x", T, ", row ", i,
+                " has ", R[i].size(), " entries");
+  TORCH_CHECK(b.size() == T, "compute_metrics: argument 'random_init' expected ", T,
+              " entries, got ", b.size());
   ContinualMetrics m;
   for (size_t j = 0; j < T; ++j)
     m.acc += R[T - 1][j];

@@ -15,8 +15,12 @@ void ReplayStrategy::after_step(StrategyContext& ctx, const Batch&) {
   pending_ = Batch{};
 }
 
-void ReplayStrategy::save(torch::serialize::OutputArchive& a) const { buffer_.save(a, "replay.buffer"); }
+void ReplayStrategy::save(torch::serialize::OutputArchive& a) const {
+  buffer_.save(a, "replay.buffer");
+}
 
-void ReplayStrategy::load(torch::serialize::InputArchive& a) { buffer_.load(a, "replay.buffer"); }
+void ReplayStrategy::load(torch::serialize::InputArchive& a) {
+  buffer_.load(a, "replay.buffer");
+}
 
 } // namespace engram::cl

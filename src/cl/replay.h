@@ -1,7 +1,8 @@
 #pragma once
 // Experience replay: every batch of the current task is joined by an equal number of samples drawn
-// from a reservoir buffer of fixed size (buffer_size) that holds a uniform sample of everything seen
-// so far; replayed samples keep their task, so they compete over their scenario's output units.
+// from a reservoir buffer of fixed size (buffer_size) that holds a uniform sample of everything
+// seen so far; replayed samples keep their task, so they compete over their scenario's output
+// units.
 #include "reservoir_buffer.h"
 #include "strategy.h"
 
@@ -18,6 +19,7 @@ public:
 
 private:
   ReservoirBuffer buffer_;
-  Batch pending_; // the current-task samples of the latest batch, offered to the buffer after the step
+  Batch pending_; // the current-task samples of the latest batch, offered to the buffer after the
+                  // step
 };
 } // namespace engram::cl

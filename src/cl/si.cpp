@@ -11,7 +11,8 @@
 namespace engram::cl {
 
 void SiStrategy::before_task(StrategyContext& ctx, const data::Task&) {
-  // Called at a task boundary, also after a resume: the path starts afresh from the current weights.
+  // Called at a task boundary, also after a resume: the path starts afresh from the current
+  // weights.
   anchor_.clear();
   previous_.clear();
   path_.clear();
@@ -26,7 +27,8 @@ void SiStrategy::before_task(StrategyContext& ctx, const data::Task&) {
   }
 }
 
-at::Tensor SiStrategy::before_backward(StrategyContext& ctx, const Batch&, const at::Tensor&, at::Tensor loss) {
+at::Tensor SiStrategy::before_backward(StrategyContext& ctx, const Batch&, const at::Tensor&,
+                                       at::Tensor loss) {
   if (ctx.task == 0)
     return loss;
   return loss + hp("c") * quadratic_penalty(ctx.model->parameters(), omega_, anchor_);
@@ -54,8 +56,12 @@ void SiStrategy::after_task(StrategyContext& ctx, const data::Task&) {
   }
 }
 
-void SiStrategy::save(torch::serialize::OutputArchive& a) const { io::write_tensors(a, "si.omega", omega_); }
+void SiStrategy::save(torch::serialize::OutputArchive& a) const {
+  io::write_tensors(a, "si.omega", omega_);
+}
 
-void SiStrategy::load(torch::serialize::InputArchive& a) { omega_ = io::read_tensors(a, "si.omega"); }
+void SiStrategy::load(torch::serialize::InputArchive& a) {
+  omega_ = io::read_tensors(a, "si.omega");
+}
 
 } // namespace engram::cl

@@ -22,7 +22,7 @@ std::vector<std::string> strategy_names();
 // nullptr when `name` is no strategy.
 const Hyperparameters* find_strategy_defaults(const std::string& name);
 // Defaults overridden by `overrides`; an unknown name or key throws naming it.
-std::unique_ptr<Strategy> make_strategy(const std::string& name, const Hyperparameters& overrides = {},
-                                        uint64_t seed = 0);
+std::unique_ptr<Strategy> make_strategy(const std::string& name,
+                                        const Hyperparameters& overrides = {}, uint64_t seed = 0);
 
 } // namespace engram::cl

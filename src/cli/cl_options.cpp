@@ -7,7 +7,8 @@
 
 namespace engram::cli {
 
-void parse_hyperparameter(const std::string& flag, const std::string& text, cl::Hyperparameters& out) {
+void parse_hyperparameter(const std::string& flag, const std::string& text,
+                          cl::Hyperparameters& out) {
   const auto eq = text.find('=');
   TORCH_CHECK(eq != std::string::npos && eq > 0, flag, ": expected key=value, got '", text, "'");
   const std::string key = text.substr(0, eq), value = text.substr(eq + 1);

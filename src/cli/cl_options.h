@@ -10,7 +10,8 @@
 namespace engram::cli {
 
 // Parses "key=value" (value a number) into `out`; throws naming the flag and the bad text.
-void parse_hyperparameter(const std::string& flag, const std::string& text, cl::Hyperparameters& out);
+void parse_hyperparameter(const std::string& flag, const std::string& text,
+                          cl::Hyperparameters& out);
 
 // Splits "a,b,c".
 std::vector<std::string> split_list(const std::string& text);
@@ -28,5 +29,6 @@ namespace engram::cli {
 // Runs scripts/plot_results.py on `results_json`, writing PNGs into `out_dir`, with the first
 // Python that can import matplotlib ($ENGRAM_PLOT_PYTHON, /usr/bin/python3, python3). Returns
 // false with `message` saying why when it could not.
-bool plot_results(const std::string& results_json, const std::string& out_dir, std::string& message);
+bool plot_results(const std::string& results_json, const std::string& out_dir,
+                  std::string& message);
 } // namespace engram::cli

@@ -35,7 +35,8 @@ std::string find_python() {
 }
 } // namespace
 
-bool plot_results(const std::string& results_json, const std::string& out_dir, std::string& message) {
+bool plot_results(const std::string& results_json, const std::string& out_dir,
+                  std::string& message) {
   const std::string script = locate("scripts/plot_results.py");
   if (!std::filesystem::exists(script)) {
     message = "scripts/plot_results.py not found beside the engram executable";
@@ -47,7 +48,8 @@ bool plot_results(const std::string& results_json, const std::string& out_dir, s
               "install python3-matplotlib";
     return false;
   }
-  const std::string cmd = quote(py) + " " + quote(script) + " " + quote(results_json) + " --out-dir " + quote(out_dir);
+  const std::string cmd =
+      quote(py) + " " + quote(script) + " " + quote(results_json) + " --out-dir " + quote(out_dir);
   if (std::system(cmd.c_str()) != 0) {
     message = "'" + cmd + "' failed";
     return false;
@@ -59,8 +61,11 @@ bool plot_results(const std::string& results_json, const std::string& out_dir, s
 void add_plot_command(CLI::App& app) {
   auto json = std::make_shared<std::string>();
   auto out_dir = std::make_shared<std::string>();
-  auto* cmd = app.add_subcommand("plot", "PNG plots of a results file: accuracy-matrix heat maps, per-task accuracy");
-  cmd->add_option("results", *json, "results.json written by engram run or engram compare")->required()->check(CLI::ExistingFile);
+  auto* cmd = app.add_subcommand(
+      "plot", "PNG plots of a results file: accuracy-matrix heat maps, per-task accuracy");
+  cmd->add_option("results", *json, "results.json written by engram run or engram compare")
+      ->required()
+      ->check(CLI::ExistingFile);
   cmd->add_option("--out-dir", *out_dir, "Where the PNGs go (default: beside the results file)");
   cmd->callback([json, out_dir] {
     const std::string dir =

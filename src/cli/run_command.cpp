@@ -33,11 +33,13 @@ void run(const RunOptions& o) {
   spec.preset = models::load_preset(locate(o.preset));
   for (const auto& h : o.hp)
     parse_hyperparameter("--hp", h, spec.overrides);
-  spec.checkpoint = o.checkpoint.empty() ? std::filesystem::path(o.out).replace_extension(".ckpt").string()
-                                         : o.checkpoint;
+  spec.checkpoint = o.checkpoint.empty()
+                        ? std::filesystem::path(o.out).replace_extension(".ckpt").string()
+                        : o.checkpoint;
   spec.progress = !o.quiet;
   if (spec.resume && !std::filesystem::exists(spec.checkpoint))
-    std::cerr << "engram run: no checkpoint at " << spec.checkpoint << "; starting from the first task\n";
+    std::cerr << "engram run: no checkpoint at " << spec.checkpoint
+              << "; starting from the first task\n";
   const auto bench = data::parse_benchmark(spec.benchmark);
   const data::Dataset dataset = data::load_benchmark_dataset(bench, spec.data_dir, spec.seed);
   const train::RunRecord record = train::run_experiment(spec, dataset);
@@ -51,27 +53,38 @@ void run(const RunOptions& o) {
 
 void add_run_command(CLI::App& app) {
   auto o = std::make_shared<RunOptions>();
-  auto* cmd = app.add_subcommand("run", "Train a model preset on a continual-learning stream and measure forgetting");
-  cmd->add_option("preset", o->preset, "Model preset (JSON), e.g. models/mlp-2x400.json")->required();
-  cmd->add_option("--benchmark", o->spec.benchmark,
-                  "split|permuted|rotated[-fmnist|-mnist|-synthetic]; a bare protocol needs --data-dir")
+  auto* cmd = app.add_subcommand(
+      "run", "Train a model preset on a continual-learning stream and measure forgetting");
+  cmd->add_option("preset", o->preset, "Model preset (JSON), e.g. models/mlp-2x400.json")
+      ->required();
+  cmd->add_option(
+         "--benchmark", o->spec.benchmark,
+         "split|permuted|rotated[-fmnist|-mnist|-synthetic]; a bare protocol needs --data-dir")
       ->capture_default_str();
   cmd->add_option("--scenario", o->spec.scenario, "task | domain | class")->capture_default_str();
   cmd->add_option("--strategy", o->spec.strategy,
                   "naive | joint | ewc | online-ewc | si | lwf | replay | agem | xdg")
       ->capture_default_str();
-  cmd->add_option("--hp", o->hp, "Strategy hyperparameter key=value (repeatable), e.g. --hp lambda=5000");
-  cmd->add_option("--protocol", o->spec.protocol, "quick (reduced iterations) | full (paper protocol)")
+  cmd->add_option("--hp", o->hp,
+                  "Strategy hyperparameter key=value (repeatable), e.g. --hp lambda=5000");
+  cmd->add_option("--protocol", o->spec.protocol,
+                  "quick (reduced iterations) | full (paper protocol)")
       ->capture_default_str();
-  cmd->add_option("--iterations", o->spec.iterations, "Iterations per task (overrides the protocol)");
+  cmd->add_option("--iterations", o->spec.iterations,
+                  "Iterations per task (overrides the protocol)");
   cmd->add_option("--batch-size", o->spec.batch_size, "Batch size (overrides the preset)");
   cmd->add_option("--lr", o->spec.lr, "Learning rate (overrides the preset)");
-  cmd->add_option("--tasks", o->spec.num_tasks, "Number of tasks (default: split 5, permuted 10, rotated 5)");
-  cmd->add_option("--seed", o->spec.seed, "Seed of initialisation, permutations, sampling")->capture_default_str();
-  cmd->add_flag("--shuffle-classes", o->spec.shuffle_classes, "Split: class order drawn from the seed");
-  cmd->add_option("--data-dir", o->spec.data_dir, "MNIST-format directory to use instead of the default");
+  cmd->add_option("--tasks", o->spec.num_tasks,
+                  "Number of tasks (default: split 5, permuted 10, rotated 5)");
+  cmd->add_option("--seed", o->spec.seed, "Seed of initialisation, permutations, sampling")
+      ->capture_default_str();
+  cmd->add_flag("--shuffle-classes", o->spec.shuffle_classes,
+                "Split: class order drawn from the seed");
+  cmd->add_option("--data-dir", o->spec.data_dir,
+                  "MNIST-format directory to use instead of the default");
   cmd->add_option("--out", o->out, "Results JSON (docs/results-schema.md)")->capture_default_str();
-  cmd->add_option("--checkpoint", o->checkpoint, "Checkpoint written after every task (default: OUT with .ckpt)");
+  cmd->add_option("--checkpoint", o->checkpoint,
+                  "Checkpoint written after every task (default: OUT with .ckpt)");
   cmd->add_flag("--resume", o->spec.resume, "Continue from the checkpoint if there is one");
   cmd->add_option("--stop-after-task", o->spec.stop_after_task,
                   "Stop after this task (0-based) is checkpointed, as if killed");

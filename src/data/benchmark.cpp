@@ -14,11 +14,14 @@ BenchmarkName parse_benchmark(const std::string& name) {
   BenchmarkName b;
   b.protocol = name.substr(0, dash);
   b.dataset = dash == std::string::npos ? "custom" : name.substr(dash + 1);
-  const bool protocol_ok = b.protocol == "split" || b.protocol == "permuted" || b.protocol == "rotated";
-  const bool dataset_ok = b.dataset == "fmnist" || b.dataset == "mnist" || b.dataset == "synthetic" ||
-                          b.dataset == "custom";
-  TORCH_CHECK(protocol_ok && dataset_ok, "parse_benchmark: argument 'benchmark' expected "
-              "<split|permuted|rotated>[-<fmnist|mnist|synthetic>] (a bare protocol needs --data-dir), got '",
+  const bool protocol_ok =
+      b.protocol == "split" || b.protocol == "permuted" || b.protocol == "rotated";
+  const bool dataset_ok = b.dataset == "fmnist" || b.dataset == "mnist" ||
+                          b.dataset == "synthetic" || b.dataset == "custom";
+  TORCH_CHECK(protocol_ok && dataset_ok,
+              "parse_benchmark: argument 'benchmark' expected "
+              "<split|permuted|rotated>[-<fmnist|mnist|synthetic>] (a bare protocol needs "
+              "--data-dir), got '",
               name, "'");
   return b;
 }
@@ -26,7 +29,8 @@ BenchmarkName parse_benchmark(const std::string& name) {
 namespace {
 bool has_mnist_files(const std::filesystem::path& dir) {
   for (const char* f : {"train-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}) {
-    if (!std::filesystem::exists(dir / f) && !std::filesystem::exists(dir / (std::string(f) + ".gz")))
+    if (!std::filesystem::exists(dir / f) &&
+        !std::filesystem::exists(dir / (std::string(f) + ".gz")))
       return false;
   }
   return true;
@@ -50,7 +54,8 @@ std::string find_mnist_dir() {
   return "";
 }
 
-Dataset load_benchmark_dataset(const BenchmarkName& name, const std::string& data_dir, uint64_t seed) {
+Dataset load_benchmark_dataset(const BenchmarkName& name, const std::string& data_dir,
+                               uint64_t seed) {
   if (!data_dir.empty())
     return load_mnist_dataset(data_dir, name.dataset == "custom" ? "custom" : name.dataset);
   if (name.dataset == "fmnist") {
@@ -59,8 +64,10 @@ Dataset load_benchmark_dataset(const BenchmarkName& name, const std::string& dat
   }
   if (name.dataset == "mnist") {
     const std::string dir = find_mnist_dir();
-    TORCH_CHECK(!dir.empty(), "load_benchmark_dataset: MNIST not found (looked in $ENGRAM_MNIST_DIR, "
-                "$ENGRAM_CACHE/mnist, ~/.cache/engram/mnist); run scripts/bootstrap or pass --data-dir");
+    TORCH_CHECK(
+        !dir.empty(),
+        "load_benchmark_dataset: MNIST not found (looked in $ENGRAM_MNIST_DIR, "
+        "$ENGRAM_CACHE/mnist, ~/.cache/engram/mnist); run scripts/bootstrap or pass --data-dir");
     return load_mnist_dataset(dir, "mnist");
   }
   if (name.dataset == "synthetic") {

@@ -21,19 +21,21 @@ Dataset load_mnist_dataset(const std::string& dir, const std::string& name) {
   d.test_labels = test.labels;
   d.rows = train.rows;
   d.cols = train.cols;
-  d.num_classes = std::max(train.labels.max().item<int64_t>(), test.labels.max().item<int64_t>()) + 1;
+  d.num_classes =
+      std::max(train.labels.max().item<int64_t>(), test.labels.max().item<int64_t>()) + 1;
   d.name = name;
   return d;
 }
 
 Dataset make_synthetic_dataset(const SyntheticDatasetOptions& o) {
-  TORCH_CHECK(o.num_classes >= 2, "make_synthetic_dataset: argument 'num_classes' expected >= 2, got ",
-              o.num_classes);
-  TORCH_CHECK(o.rows > 0 && o.cols > 0, "make_synthetic_dataset: argument 'rows'/'cols' expected > 0, got ",
-              o.rows, "x", o.cols);
+  TORCH_CHECK(o.num_classes >= 2,
+              "make_synthetic_dataset: argument 'num_classes' expected >= 2, got ", o.num_classes);
+  TORCH_CHECK(o.rows > 0 && o.cols > 0,
+              "make_synthetic_dataset: argument 'rows'/'cols' expected > 0, got ", o.rows, "x",
+              o.cols);
   TORCH_CHECK(o.train_per_class > 0 && o.test_per_class > 0,
-              "make_synthetic_dataset: samples per class expected > 0, got train ", o.train_per_class,
-              ", test ", o.test_per_class);
+              "make_synthetic_dataset: samples per class expected > 0, got train ",
+              o.train_per_class, ", test ", o.test_per_class);
   auto gen = at::make_generator<at::CPUGeneratorImpl>(o.seed);
   const int64_t dim = o.rows * o.cols;
   const at::Tensor prototypes = at::rand({o.num_classes, dim}, gen, at::kFloat);
@@ -43,7 +45,8 @@ Dataset make_synthetic_dataset(const SyntheticDatasetOptions& o) {
     at::Tensor images = (prototypes.index_select(0, labels) + noise).clamp(0.0, 1.0);
     // Shuffle so that the order carries no class information.
     at::Tensor order = at::randperm(labels.size(0), gen, at::kLong);
-    return std::make_pair(images.index_select(0, order).contiguous(), labels.index_select(0, order));
+    return std::make_pair(images.index_select(0, order).contiguous(),
+                          labels.index_select(0, order));
   };
   Dataset d;
   std::tie(d.train_images, d.train_labels) = sample(o.train_per_class);

@@ -16,7 +16,8 @@ Scenario parse_scenario(const std::string& name) {
     return Scenario::kDomain;
   if (name == "class" || name == "class-il")
     return Scenario::kClass;
-  TORCH_CHECK(false, "parse_scenario: argument 'scenario' expected one of task, domain, class; got '",
+  TORCH_CHECK(false,
+              "parse_scenario: argument 'scenario' expected one of task, domain, class; got '",
               name, "'");
 }
 
@@ -80,8 +81,8 @@ Stream::Stream(std::string name, Scenario scenario, int64_t input_dim, int64_t n
 }
 
 const Task& Stream::task(int64_t t) const {
-  TORCH_CHECK(t >= 0 && t < num_tasks(), "Stream::task: argument 't' expected in 0..", num_tasks() - 1,
-              ", got ", t);
+  TORCH_CHECK(t >= 0 && t < num_tasks(), "Stream::task: argument 't' expected in 0..",
+              num_tasks() - 1, ", got ", t);
   return tasks_[t];
 }
 
@@ -144,7 +145,8 @@ void check_dataset(const Dataset& d, const char* fn) {
   TORCH_CHECK(d.train_images.defined() && d.train_images.dim() == 2 &&
                   d.train_images.size(1) == d.input_dim(),
               fn, ": argument 'dataset' expected train images [N, ", d.input_dim(), "]");
-  TORCH_CHECK(d.num_classes >= 2, fn, ": argument 'dataset' expected >= 2 classes, got ", d.num_classes);
+  TORCH_CHECK(d.num_classes >= 2, fn, ": argument 'dataset' expected >= 2 classes, got ",
+              d.num_classes);
 }
 
 } // namespace
@@ -228,7 +230,8 @@ Stream make_rotated_stream(const Dataset& d, Scenario scenario, const TransformS
       }
     }
     maps.push_back(t == 0 ? at::Tensor() : map);
-    descriptions.push_back("rotated " + std::to_string(static_cast<int>(std::lround(degrees))) + " deg");
+    descriptions.push_back("rotated " + std::to_string(static_cast<int>(std::lround(degrees))) +
+                           " deg");
   }
   return make_transform_stream("rotated-" + d.name, d, scenario, maps, descriptions);
 }

@@ -23,8 +23,8 @@ Scenario parse_scenario(const std::string& name);
 std::string to_string(Scenario scenario);
 
 // The samples of one task in one split. Images are not copied per task: `indices` select rows of
-// the shared dataset tensor and `pixel_map` (when defined) maps each output pixel to a source pixel,
-// the index input_dim meaning "black".
+// the shared dataset tensor and `pixel_map` (when defined) maps each output pixel to a source
+// pixel, the index input_dim meaning "black".
 struct TaskSplit {
   at::Tensor images;    // float32 [N, D], shared by all tasks
   at::Tensor indices;   // int64 [n] rows of `images`
@@ -80,7 +80,8 @@ struct SplitStreamOptions {
   uint64_t seed = 0;
 };
 // Classes partitioned into `num_tasks` consecutive groups of num_classes / num_tasks classes.
-Stream make_split_stream(const Dataset& dataset, Scenario scenario, const SplitStreamOptions& options);
+Stream make_split_stream(const Dataset& dataset, Scenario scenario,
+                         const SplitStreamOptions& options);
 
 struct TransformStreamOptions {
   int64_t num_tasks = 10;

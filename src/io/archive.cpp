@@ -18,7 +18,8 @@ int64_t read_int(torch::serialize::InputArchive& a, const std::string& key) {
   return v.toInt();
 }
 
-void write_string(torch::serialize::OutputArchive& a, const std::string& key, const std::string& value) {
+void write_string(torch::serialize::OutputArchive& a, const std::string& key,
+                  const std::string& value) {
   a.write(key, c10::IValue(value));
 }
 

@@ -12,6 +12,7 @@ void write_file_atomically(const std::string& path, const std::string& contents)
 
 // Calls `write(temporary_path)` and renames the result over `path`; removes the temporary on
 // failure. For writers that only take a path (torch archives).
-void write_atomically_via(const std::string& path, const std::function<void(const std::string&)>& write);
+void write_atomically_via(const std::string& path,
+                          const std::function<void(const std::string&)>& write);
 
 } // namespace engram::io

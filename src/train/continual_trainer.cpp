@@ -30,7 +30,8 @@ double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-at::Tensor masked_cross_entropy(const at::Tensor& logits, const at::Tensor& targets, const at::Tensor& active) {
+at::Tensor masked_cross_entropy(const at::Tensor& logits, const at::Tensor& targets,
+                                const at::Tensor& active) {
   at::Tensor masked = logits.masked_fill(active.logical_not(), -1e9);
   return at::nll_loss(at::log_softmax(masked, 1), targets);
 }
@@ -47,7 +48,8 @@ std::vector<double> to_vector(const at::Tensor& t) {
 } // namespace
 
 std::vector<double> evaluate_tasks(models::NetworkImpl& model, const cl::Strategy& strategy,
-                                   const data::Stream& stream, int64_t current_task, int64_t eval_batch) {
+                                   const data::Stream& stream, int64_t current_task,
+                                   int64_t eval_batch) {
   at::NoGradGuard no_grad;
   model.eval();
   std::vector<double> acc;
@@ -70,9 +72,12 @@ std::vector<double> evaluate_tasks(models::NetworkImpl& model, const cl::Strateg
 }
 
 RunResult run_continual(const data::Stream& stream, cl::Strategy& strategy,
-                        const std::function<models::Network()>& make_model, const TrainerConfig& config) {
-  TORCH_CHECK(config.iterations > 0, "run_continual: argument 'iterations' expected > 0, got ", config.iterations);
-  TORCH_CHECK(config.batch_size > 0, "run_continual: argument 'batch_size' expected > 0, got ", config.batch_size);
+                        const std::function<models::Network()>& make_model,
+                        const TrainerConfig& config) {
+  TORCH_CHECK(config.iterations > 0, "run_continual: argument 'iterations' expected > 0, got ",
+              config.iterations);
+  TORCH_CHECK(config.batch_size > 0, "run_continual: argument 'batch_size' expected > 0, got ",
+              config.batch_size);
   TORCH_CHECK(config.lr > 0, "run_continual: argument 'lr' expected > 0, got ", config.lr);
   const std::string why = strategy.unsupported_reason(stream.scenario());
   TORCH_CHECK(why.empty(), "run_continual: strategy '", strategy.name(), "' does not apply to ",
@@ -84,12 +89,14 @@ RunResult run_continual(const data::Stream& stream, cl::Strategy& strategy,
   models::Network model = make_model();
   std::unique_ptr<torch::optim::Optimizer> optimizer;
   if (config.optimizer == "adam") {
-    optimizer = std::make_unique<torch::optim::Adam>(model->parameters(),
-                                                     torch::optim::AdamOptions(config.lr).betas({0.9, 0.999}));
+    optimizer = std::make_unique<torch::optim::Adam>(
+        model->parameters(), torch::optim::AdamOptions(config.lr).betas({0.9, 0.999}));
   } else {
-    TORCH_CHECK(config.optimizer == "sgd", "run_continual: argument 'optimizer' expected adam or sgd, got '",
-                config.optimizer, "'");
-    optimizer = std::make_unique<torch::optim::SGD>(model->parameters(), torch::optim::SGDOptions(config.lr));
+    TORCH_CHECK(config.optimizer == "sgd",
+                "run_continual: argument 'optimizer' expected adam or sgd, got '", config.optimizer,
+                "'");
+    optimizer = std::make_unique<torch::optim::SGD>(model->parameters(),
+                                                    torch::optim::SGDOptions(config.lr));
   }
 
   cl::StrategyContext ctx;
@@ -102,7 +109,8 @@ RunResult run_continual(const data::Stream& stream, cl::Strategy& strategy,
     return model->forward(x, strategy.context_gates(task));
   };
   ctx.loss = [&](const cl::Batch& b) {
-    return masked_cross_entropy(ctx.forward(b.x, b.task), b.y, stream.active_mask(b.task, ctx.task));
+    return masked_cross_entropy(ctx.forward(b.x, b.task), b.y,
+                                stream.active_mask(b.task, ctx.task));
   };
   ctx.make_model = make_model;
   strategy.begin(ctx);
@@ -110,7 +118,8 @@ RunResult run_continual(const data::Stream& stream, cl::Strategy& strategy,
   RunResult result;
   result.num_tasks = T;
   int64_t first_task = 0;
-  const bool have_checkpoint = !config.checkpoint.empty() && std::filesystem::exists(config.checkpoint);
+  const bool have_checkpoint =
+      !config.checkpoint.empty() && std::filesystem::exists(config.checkpoint);
   if (config.resume && have_checkpoint) {
     torch::serialize::InputArchive a;
     a.load_from(config.checkpoint);
@@ -150,7 +159,8 @@ RunResult run_continual(const data::Stream& stream, cl::Strategy& strategy,
     const int64_t tail_from = config.iterations - std::max<int64_t>(1, config.iterations / 10);
     for (int64_t it = 0; it < config.iterations; ++it) {
       ctx.iteration = it;
-      at::Tensor pos = at::randint(task.train.size(), {config.batch_size}, ctx.generator, at::kLong);
+      at::Tensor pos =
+          at::randint(task.train.size(), {config.batch_size}, ctx.generator, at::kLong);
       cl::Batch batch{task.train.images_at(pos), task.train.targets_at(pos),
                       at::full({config.batch_size}, t, at::kLong)};
       batch = strategy.compose_batch(ctx, batch);

@@ -34,10 +34,11 @@ struct TrainerConfig {
   std::string optimizer = "adam"; // adam (betas 0.9, 0.999) | sgd
   uint64_t seed = 0;
   int64_t eval_batch = 2000;
-  std::string checkpoint;       // written after every task when non-empty
-  bool resume = false;          // continue from `checkpoint` when it exists
-  int64_t stop_after_task = -1; // stop once this task is trained and checkpointed (simulates a kill)
-  std::string fingerprint;      // must match the checkpoint's on resume
+  std::string checkpoint; // written after every task when non-empty
+  bool resume = false;    // continue from `checkpoint` when it exists
+  int64_t stop_after_task =
+      -1;                  // stop once this task is trained and checkpointed (simulates a kill)
+  std::string fingerprint; // must match the checkpoint's on resume
   std::function<void(const Progress&)> on_progress;
 };
 
@@ -55,11 +56,13 @@ struct RunResult {
 };
 
 RunResult run_continual(const data::Stream& stream, cl::Strategy& strategy,
-                        const std::function<models::Network()>& make_model, const TrainerConfig& config);
+                        const std::function<models::Network()>& make_model,
+                        const TrainerConfig& config);
 
 // Test accuracy on each task for a learner at `current_task` (units active per the scenario).
 std::vector<double> evaluate_tasks(models::NetworkImpl& model, const cl::Strategy& strategy,
-                                   const data::Stream& stream, int64_t current_task, int64_t eval_batch);
+                                   const data::Stream& stream, int64_t current_task,
+                                   int64_t eval_batch);
 
 // Peak resident set size of this process in MiB (getrusage).
 double peak_rss_mb();

@@ -19,7 +19,7 @@ struct ExperimentSpec {
   std::string benchmark = "split-fmnist";
   std::string scenario = "class";
   std::string strategy = "naive";
-  cl::Hyperparameters overrides; // on top of the preset's hyperparameters for the strategy
+  cl::Hyperparameters overrides;  // on top of the preset's hyperparameters for the strategy
   std::string protocol = "quick"; // quick: preset's quick_iterations; full: the paper's iterations
   int64_t iterations = 0;         // > 0 overrides the protocol
   int64_t batch_size = 0;         // > 0 overrides the preset

@@ -43,8 +43,9 @@ void ProgressBar::update(const Progress& p) {
   const int filled = static_cast<int>(kWidth * p.iteration / std::max<int64_t>(1, p.iterations));
   std::string bar(static_cast<size_t>(filled), '=');
   bar.resize(kWidth, ' ');
-  std::fprintf(out_, "\r\033[K%s  task %lld/%lld [%s] it %lld/%lld  loss %.4f  ETA %s", label_.c_str(),
-               static_cast<long long>(p.task + 1), static_cast<long long>(p.num_tasks), bar.c_str(),
+  std::fprintf(out_, "\r\033[K%s  task %lld/%lld [%s] it %lld/%lld  loss %.4f  ETA %s",
+               label_.c_str(), static_cast<long long>(p.task + 1),
+               static_cast<long long>(p.num_tasks), bar.c_str(),
                static_cast<long long>(p.iteration), static_cast<long long>(p.iterations), p.loss,
                format_duration(p.eta_s).c_str());
   std::fflush(out_);
