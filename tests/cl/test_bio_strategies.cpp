@@ -22,6 +22,19 @@ train::TrainerConfig config() {
   return c;
 }
 
+// Four 6x6 class prototypes with Gaussian noise, 150 training samples per class.
+data::SyntheticDatasetOptions four_prototypes(int64_t test_per_class, double noise) {
+  data::SyntheticDatasetOptions o;
+  o.num_classes = 4;
+  o.rows = 6;
+  o.cols = 6;
+  o.train_per_class = 150;
+  o.test_per_class = test_per_class;
+  o.noise = noise;
+  o.seed = 3;
+  return o;
+}
+
 void print(const char* name, const train::RunResult& r) {
   std::cout << name << ": R00 " << r.accuracy[0][0] << " R10 " << r.accuracy[1][0] << " R11 "
             << r.accuracy[1][1] << " BWT " << r.metrics.bwt << " ACC " << r.metrics.acc << "\n";
@@ -44,14 +57,7 @@ TEST(HippocampalReplay, StoresAUniformSampleAndRecallsByContent) {
   at::set_num_threads(1);
   // Little noise around the class prototypes, so that the content of a cue is what tells the
   // tasks apart (two permutations of the same four prototypes).
-  data::SyntheticDatasetOptions o;
-  o.num_classes = 4;
-  o.rows = 6;
-  o.cols = 6;
-  o.train_per_class = 150;
-  o.test_per_class = 10;
-  o.noise = 0.15;
-  o.seed = 3;
+  const data::SyntheticDatasetOptions o = four_prototypes(/*test_per_class=*/10, /*noise=*/0.15);
   const auto stream =
       data::make_permuted_stream(data::make_synthetic_dataset(o), data::Scenario::kDomain, {2, 3});
   auto strategy = cl::make_strategy("hippocampal-replay", {{"buffer_size", 100}, {"beta", 50}}, 1);
@@ -91,14 +97,7 @@ TEST(HippocampalReplay, StoresAUniformSampleAndRecallsByContent) {
 }
 
 TEST(HebbianReadout, KeepsOldClassesInClassIncrementalLearning) {
-  data::SyntheticDatasetOptions o;
-  o.num_classes = 4;
-  o.rows = 6;
-  o.cols = 6;
-  o.train_per_class = 150;
-  o.test_per_class = 100;
-  o.noise = 0.6;
-  o.seed = 3;
+  const data::SyntheticDatasetOptions o = four_prototypes(/*test_per_class=*/100, /*noise=*/0.6);
   const auto stream = data::make_split_stream(data::make_synthetic_dataset(o),
                                               data::Scenario::kClass, {2, false, 0});
   const auto naive = testing::run_strategy(stream, "naive", {}, config());
@@ -115,14 +114,7 @@ TEST(HebbianReadout, KeepsOldClassesInClassIncrementalLearning) {
 // and then frozen, and the class-mean readout.
 TEST(HebbianReadout, LearnsWithoutBackpropOnHebbianFeatures) {
   at::set_num_threads(1);
-  data::SyntheticDatasetOptions o;
-  o.num_classes = 4;
-  o.rows = 6;
-  o.cols = 6;
-  o.train_per_class = 150;
-  o.test_per_class = 100;
-  o.noise = 0.6;
-  o.seed = 3;
+  const data::SyntheticDatasetOptions o = four_prototypes(/*test_per_class=*/100, /*noise=*/0.6);
   const auto stream = data::make_split_stream(data::make_synthetic_dataset(o),
                                               data::Scenario::kClass, {2, false, 0});
   const auto preset = models::parse_preset(R"({"name": "hebb", "layers": [
