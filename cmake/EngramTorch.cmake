@@ -29,6 +29,11 @@ unset(CMAKE_CUDA_ARCHITECTURES)
 find_package(Torch 2.11 REQUIRED)
 message(STATUS "engram: LibTorch ${Torch_VERSION} from ${Torch_DIR}")
 
+# LibTorch's CPU build runs at::parallel_for on OpenMP, but the template is inline and goes
+# parallel only in translation units compiled with OpenMP (_OPENMP): without the flag every
+# fused CPU kernel of engram would run on one thread whatever at::set_num_threads says.
+find_package(OpenMP REQUIRED COMPONENTS CXX)
+
 set(ENGRAM_TORCH_HAS_CUDA OFF)
 if(TARGET torch_cuda OR CAFFE2_USE_CUDA)
   set(ENGRAM_TORCH_HAS_CUDA ON)
