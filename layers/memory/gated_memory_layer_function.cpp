@@ -1,8 +1,11 @@
 #include <engram/layers/memory/gated_memory_layer_function.h>
 
 #include <ATen/Parallel.h>
+#include <ATen/native/CPUBlas.h>
 #include <c10/util/irange.h>
 #include <torch/autograd.h>
+
+#include <algorithm>
 
 namespace engram::layers::memory {
 namespace {
@@ -39,10 +42,58 @@ void check_layer_arguments(const at::Tensor& x, const at::Tensor& h0, const at::
               peephole.sizes());
 }
 
-// Rows of the batch per parallel task: a step's element-wise work is small (batch x hidden), and
-// waking a second thread for a few thousand multiply-adds costs more than it saves.
+// Rows of the batch per parallel task of a step's element-wise work: about GRAIN_SIZE / 8
+// elements (8 rows at hidden 256), so that batch 32 splits over two threads while tiny layers stay
+// on one; measured on the hidden-256 benchmark (bench/RESULTS.md).
 int64_t rows_per_task(int64_t hidden) {
-  return std::max<int64_t>(1, at::internal::GRAIN_SIZE / (4 * hidden));
+  return std::max<int64_t>(1, at::internal::GRAIN_SIZE / (32 * hidden));
+}
+
+// c = a · b (accumulate: c += a · b), all row-major and contiguous: a [M, K], b [K, N], c [M, N].
+// In float it runs on oneDNN's batch-reduce GEMM micro-kernel (JIT-compiled for the host; the
+// kernel family torch::nn::LSTM's CPU path is built on): 32-row x <=128-column tiles spread over
+// the intra-op threads, each summed over 256-deep slices of K that stay in cache. at::mm threads
+// poorly at the per-step size (M = batch) and, on AMD hosts, MKL takes its generic code path.
+void matmul_into(const at::Tensor& a, const at::Tensor& b, at::Tensor& c, bool accumulate) {
+#ifdef CPUBLAS_BRGEMM_F32F32F32
+  if (a.scalar_type() == at::kFloat) {
+    const int64_t m = a.size(0), k = a.size(1), n = b.size(1);
+    if (k == 0) { // no product to take: c keeps or becomes zero
+      if (!accumulate)
+        c.zero_();
+      return;
+    }
+    const float* pa = a.data_ptr<float>();
+    const float* pb = b.data_ptr<float>();
+    float* pc = c.data_ptr<float>();
+    constexpr int64_t kRows = 32, kDepth = 256;
+    const int64_t row_blocks = (m + kRows - 1) / kRows;
+    // Enough column blocks to feed every thread, in multiples of 16 floats (one AVX-512 register).
+    const int64_t threads = at::get_num_threads();
+    const int64_t per_thread = (n + threads - 1) / threads;
+    const int64_t cols = row_blocks >= threads
+                             ? std::min<int64_t>(n, 128)
+                             : std::clamp<int64_t>((per_thread + 15) / 16 * 16, 16, 128);
+    const int64_t col_blocks = (n + cols - 1) / cols;
+    at::parallel_for(0, row_blocks * col_blocks, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t tile = begin; tile < end; ++tile) {
+        const int64_t r0 = (tile / col_blocks) * kRows, c0 = (tile % col_blocks) * cols;
+        for (int64_t k0 = 0; k0 < k; k0 += kDepth) {
+          at::native::cpublas::brgemm(std::min(kRows, m - r0), std::min(cols, n - c0),
+                                      std::min(kDepth, k - k0), k, n, n, accumulate || k0 > 0,
+                                      pa + r0 * k + k0, pb + k0 * n + c0, pc + r0 * n + c0);
+        }
+      }
+      at::native::cpublas::brgemm_release(/*is_vnni=*/false);
+    });
+    return;
+  }
+#endif
+  if (accumulate) {
+    c.addmm_(a, b);
+  } else {
+    at::mm_out(c, a, b);
+  }
 }
 
 // Gate activations and the cell update of one step; `gates` holds the pre-activations on entry
@@ -160,21 +211,20 @@ struct GatedMemoryLayerFunction : public torch::autograd::Function<GatedMemoryLa
     // Input projections of all steps in one matmul.
     at::Tensor gates = at::empty({steps, batch, 4 * hidden}, x.options());
     at::Tensor gates_flat = gates.view({steps * batch, 4 * hidden});
-    if (has_bias) {
-      at::addmm_out(gates_flat, bias_in, x.view({steps * batch, input}), w_ih.t());
-    } else {
-      at::mm_out(gates_flat, x.view({steps * batch, input}), w_ih.t());
-    }
+    if (has_bias)
+      gates_flat.copy_(bias_in.expand_as(gates_flat));
+    matmul_into(x.view({steps * batch, input}), w_ih.t().contiguous(), gates_flat,
+                /*accumulate=*/has_bias);
     at::Tensor y = at::empty({steps, batch, hidden}, x.options());
     at::Tensor cells = at::empty({steps, batch, hidden}, x.options());
     at::Tensor tanh_cells = at::empty({steps, batch, hidden}, x.options());
-    const at::Tensor w_hh_t = w_hh.t();
+    const at::Tensor w_hh_t = w_hh.t().contiguous(); // [H, 4H]: the per-step product's layout
     AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "gated_memory_layer_forward", [&] {
       for (int64_t t = 0; t < steps; ++t) {
         at::Tensor g = gates[t];
         const at::Tensor h_prev = t == 0 ? h0 : y[t - 1];
         const at::Tensor c_prev = t == 0 ? c0 : cells[t - 1];
-        g.addmm_(h_prev, w_hh_t);
+        matmul_into(h_prev, w_hh_t, g, /*accumulate=*/true);
         at::Tensor c_t = cells[t], tc_t = tanh_cells[t], h_t = y[t];
         cell_forward_step<scalar_t>(g, c_prev, peephole, c_t, tc_t, h_t);
       }
@@ -207,25 +257,33 @@ struct GatedMemoryLayerFunction : public torch::autograd::Function<GatedMemoryLa
         const at::Tensor c_prev = t == 0 ? c0 : cells[t - 1];
         at::Tensor dg = dgates[t];
         cell_backward_step<scalar_t>(gates[t], tanh_cells[t], c_prev, peephole, dh, dc, dg);
-        at::mm_out(dh, dg, w_hh);
+        matmul_into(dg, w_hh, dh, /*accumulate=*/false);
       }
     });
 
     at::Tensor dx, dh0, dc0, dw_ih, dw_hh, dbias, dpeephole;
     const at::Tensor dgates_flat = dgates.view({steps * batch, 4 * hidden});
     if (ctx->needs_input_grad(0)) {
-      dx = at::mm(dgates_flat, w_ih).view({steps, batch, input});
+      dx = at::empty({steps, batch, input}, x.options());
+      at::Tensor dx_flat = dx.view({steps * batch, input});
+      matmul_into(dgates_flat, w_ih, dx_flat, /*accumulate=*/false);
     }
     if (ctx->needs_input_grad(1))
       dh0 = dh;
     if (ctx->needs_input_grad(2))
       dc0 = dc;
-    if (ctx->needs_input_grad(3)) {
-      dw_ih = at::mm(dgates_flat.t(), x.view({steps * batch, input}));
-    }
+    // Weight gradients as dWᵀ = inputᵀ · dgates: the micro-kernel wants row-major operands, and
+    // transposing the input is a quarter of the traffic of transposing dgates.
+    const auto weight_grad = [&](const at::Tensor& in_flat) {
+      at::Tensor grad_t = at::empty({in_flat.size(1), 4 * hidden}, x.options());
+      matmul_into(in_flat.t().contiguous(), dgates_flat, grad_t, /*accumulate=*/false);
+      return grad_t.t().contiguous();
+    };
+    if (ctx->needs_input_grad(3))
+      dw_ih = weight_grad(x.view({steps * batch, input}));
     if (ctx->needs_input_grad(4)) {
       const at::Tensor h_prev = at::cat({h0.unsqueeze(0), y.narrow(0, 0, steps - 1)}, 0);
-      dw_hh = at::mm(dgates_flat.t(), h_prev.view({steps * batch, hidden}));
+      dw_hh = weight_grad(h_prev.view({steps * batch, hidden}));
     }
     if (ctx->saved_data["has_bias"].toBool() && ctx->needs_input_grad(5)) {
       dbias = dgates_flat.sum(0);
