@@ -3,6 +3,7 @@
 #include "cl_options.h"
 #include "commands.h"
 
+#include <engram/cl/strategy_registry.h>
 #include <engram/data/benchmark.h>
 #include <engram/io/atomic_file.h>
 #include <engram/train/experiment.h>
@@ -146,8 +147,10 @@ void add_compare_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--scenarios", o->scenarios, "Comma-separated: task, domain, class")
       ->capture_default_str();
-  cmd->add_option("--strategies", o->strategies, "Comma-separated strategies")
-      ->capture_default_str();
+  std::string strategy_help = "Comma-separated, of:";
+  for (const auto& name : cl::strategy_names())
+    strategy_help += " " + name;
+  cmd->add_option("--strategies", o->strategies, strategy_help)->capture_default_str();
   cmd->add_option("--presets", o->presets, "Comma-separated model preset files")
       ->capture_default_str();
   cmd->add_option(

@@ -2,6 +2,7 @@
 #include "cl_options.h"
 #include "commands.h"
 
+#include <engram/cl/strategy_registry.h>
 #include <engram/data/benchmark.h>
 #include <engram/io/atomic_file.h>
 #include <engram/train/experiment.h>
@@ -62,9 +63,10 @@ void add_run_command(CLI::App& app) {
          "split|permuted|rotated[-fmnist|-mnist|-synthetic]; a bare protocol needs --data-dir")
       ->capture_default_str();
   cmd->add_option("--scenario", o->spec.scenario, "task | domain | class")->capture_default_str();
-  cmd->add_option("--strategy", o->spec.strategy,
-                  "naive | joint | ewc | online-ewc | si | lwf | replay | agem | xdg")
-      ->capture_default_str();
+  std::string strategy_help;
+  for (const auto& name : cl::strategy_names())
+    strategy_help += (strategy_help.empty() ? "" : " | ") + name;
+  cmd->add_option("--strategy", o->spec.strategy, strategy_help)->capture_default_str();
   cmd->add_option("--hp", o->hp,
                   "Strategy hyperparameter key=value (repeatable), e.g. --hp lambda=5000");
   cmd->add_option("--protocol", o->spec.protocol,
