@@ -1,3 +1,4 @@
+#include <ATen/Parallel.h>
 #include <engram/layers/memory/gated_memory_layer_function.h>
 #include <engram/layers/memory/gated_working_memory.h>
 #include <gtest/gtest.h>
@@ -20,12 +21,16 @@ struct LstmComparison {
   bool batch_first;
 };
 
-class GatedWorkingMemoryVsLstm : public ::testing::TestWithParam<LstmComparison> {};
+struct LstmSizes {
+  int64_t steps, batch, input, hidden, layers;
+};
 
-TEST_P(GatedWorkingMemoryVsLstm, OutputsFinalStateAndGradientsMatchTorchLstm) {
-  const auto param = GetParam();
+// Outputs, final state and every gradient of GatedWorkingMemory against torch::nn::LSTM with the
+// same weights, to `tolerance`.
+void expect_matches_lstm(const LstmComparison& param, const LstmSizes& size, double tolerance) {
   torch::manual_seed(3);
-  const int64_t steps = 9, batch = 4, input = 6, hidden = 11, layers = 2;
+  const int64_t steps = size.steps, batch = size.batch, input = size.input, hidden = size.hidden,
+                layers = size.layers;
   torch::nn::LSTM lstm(
       torch::nn::LSTMOptions(input, hidden).num_layers(layers).batch_first(param.batch_first));
   em::GatedWorkingMemory memory(em::GatedWorkingMemoryOptions(input, hidden)
@@ -45,25 +50,44 @@ TEST_P(GatedWorkingMemoryVsLstm, OutputsFinalStateAndGradientsMatchTorchLstm) {
 
   auto [y1, s1] = lstm->forward(x1, std::make_tuple(h01, c01));
   auto [y2, s2] = memory->forward(x2, std::make_tuple(h02, c02));
-  EXPECT_LT(max_abs_diff(y1, y2), 1e-5);
-  EXPECT_LT(max_abs_diff(std::get<0>(s1), std::get<0>(s2)), 1e-5);
-  EXPECT_LT(max_abs_diff(std::get<1>(s1), std::get<1>(s2)), 1e-5);
+  EXPECT_LT(max_abs_diff(y1, y2), tolerance);
+  EXPECT_LT(max_abs_diff(std::get<0>(s1), std::get<0>(s2)), tolerance);
+  EXPECT_LT(max_abs_diff(std::get<1>(s1), std::get<1>(s2)), tolerance);
 
   // A loss that reads the outputs and both parts of the final state.
   const at::Tensor wy = torch::randn(y1.sizes()), wh = torch::randn({layers, batch, hidden}),
                    wc = torch::randn({layers, batch, hidden});
   ((y1 * wy).sum() + (std::get<0>(s1) * wh).sum() + (std::get<1>(s1) * wc).sum()).backward();
   ((y2 * wy).sum() + (std::get<0>(s2) * wh).sum() + (std::get<1>(s2) * wc).sum()).backward();
-  EXPECT_LT(max_abs_diff(x1.grad(), x2.grad()), 1e-5);
-  EXPECT_LT(max_abs_diff(h01.grad(), h02.grad()), 1e-5);
-  EXPECT_LT(max_abs_diff(c01.grad(), c02.grad()), 1e-5);
+  EXPECT_LT(max_abs_diff(x1.grad(), x2.grad()), tolerance);
+  EXPECT_LT(max_abs_diff(h01.grad(), h02.grad()), tolerance);
+  EXPECT_LT(max_abs_diff(c01.grad(), c02.grad()), tolerance);
   const auto expected = lstm->named_parameters();
   const auto actual = memory->named_parameters();
   ASSERT_EQ(expected.size(), actual.size());
   for (const auto& item : expected) {
     ASSERT_TRUE(actual.contains(item.key())) << item.key();
-    EXPECT_LT(max_abs_diff(item.value().grad(), actual[item.key()].grad()), 1e-5) << item.key();
+    EXPECT_LT(max_abs_diff(item.value().grad(), actual[item.key()].grad()), tolerance)
+        << item.key();
   }
+}
+
+class GatedWorkingMemoryVsLstm : public ::testing::TestWithParam<LstmComparison> {};
+
+TEST_P(GatedWorkingMemoryVsLstm, OutputsFinalStateAndGradientsMatchTorchLstm) {
+  expect_matches_lstm(GetParam(), {9, 4, 6, 11, 2}, 1e-5);
+}
+
+// Sizes that exercise the edges of the fused kernel's GEMM tiling on two threads. Batch 70: two
+// full 32-row tiles and a partial one, 4H = 320 columns in 128-column tiles (the last partial),
+// products 300 (input) and 320 (backward) deep, beyond one 256-deep slice. Batch 20: one row
+// tile, so the columns split per thread (112 + 88 of 4H = 200).
+TEST(GatedWorkingMemory, FusedMatchesTorchLstmAtTiledSizesOnTwoThreads) {
+  const int threads = at::get_num_threads();
+  at::set_num_threads(2);
+  expect_matches_lstm({true, false}, {5, 70, 300, 80, 1}, 1e-4);
+  expect_matches_lstm({true, true}, {4, 20, 40, 50, 2}, 1e-4);
+  at::set_num_threads(threads);
 }
 
 INSTANTIATE_TEST_SUITE_P(FusedAndReference, GatedWorkingMemoryVsLstm,
