@@ -28,8 +28,14 @@ void forward_impl(const HebbianForwardArgs<S>& a) {
     return m_at(b, j) *
            hebbian_increment(a.rule, a.pre[b * I + i], a.post[b * O + j], h, pm, qm, th);
   };
+  // Tasks of at least ~GRAIN_SIZE / 8 trace elements: per-step updates of small layers (the RL
+  // agents' B = 1) stay on one thread instead of paying a fork and join for a few hundred floats.
+  const auto rows_per_task = [](int64_t work_per_row) {
+    return std::max<int64_t>(1,
+                             at::internal::GRAIN_SIZE / (8 * std::max<int64_t>(work_per_row, 1)));
+  };
   if (!a.shared) {
-    at::parallel_for(0, B * I, 16, [&](int64_t begin, int64_t end) {
+    at::parallel_for(0, B * I, rows_per_task(O), [&](int64_t begin, int64_t end) {
       for (int64_t r = begin; r < end; ++r) {
         const int64_t b = r / I, i = r % I;
         const S* Hr = a.H + r * O;
@@ -43,7 +49,7 @@ void forward_impl(const HebbianForwardArgs<S>& a) {
     return;
   }
   const S scale = B > 0 ? eta / static_cast<S>(B) : S(0);
-  at::parallel_for(0, I, 4, [&](int64_t begin, int64_t end) {
+  at::parallel_for(0, I, rows_per_task(B * O), [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       const S* Hr = a.H + i * O;
       S* out = a.H_out + i * O;
