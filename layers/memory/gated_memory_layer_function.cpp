@@ -42,9 +42,9 @@ void check_layer_arguments(const at::Tensor& x, const at::Tensor& h0, const at::
               peephole.sizes());
 }
 
-// Rows of the batch per parallel task of a step's element-wise work: about GRAIN_SIZE / 8
-// elements (8 rows at hidden 256), so that batch 32 splits over two threads while tiny layers stay
-// on one; measured on the hidden-256 benchmark (bench/RESULTS.md).
+// Rows of the batch per parallel task of a step's element-wise work: about GRAIN_SIZE / 8 gate
+// elements (4 rows of 4 x 256 gates at hidden 256), so that batch 32 splits over two threads
+// while tiny layers stay on one; measured on the hidden-256 benchmark (bench/RESULTS.md).
 int64_t rows_per_task(int64_t hidden) {
   return std::max<int64_t>(1, at::internal::GRAIN_SIZE / (32 * hidden));
 }
