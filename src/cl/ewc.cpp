@@ -1,7 +1,5 @@
 #include "ewc.h"
 
-#include "fisher.h"
-
 #include <engram/io/archive.h>
 
 #include <ATen/ATen.h>
@@ -14,10 +12,9 @@ at::Tensor EwcStrategy::before_backward(StrategyContext& ctx, const Batch&, cons
                                         at::Tensor loss) {
   if (fishers_.empty())
     return loss;
-  const auto params = ctx.model->parameters();
-  at::Tensor penalty = at::zeros({}, loss.options());
-  for (size_t k = 0; k < fishers_.size(); ++k)
-    penalty = penalty + quadratic_penalty(params, fishers_[k], anchors_[k]);
+  const at::Tensor penalty =
+      quadratic_penalty(ctx.model->parameters(), penalty_.weights, penalty_.anchors) +
+      penalty_.offset;
   return loss + 0.5 * hp("lambda") * penalty;
 }
 
@@ -27,6 +24,7 @@ void EwcStrategy::after_task(StrategyContext& ctx, const data::Task& task) {
   for (const auto& p : ctx.model->parameters())
     anchor.push_back(p.detach().clone());
   anchors_.push_back(anchor);
+  penalty_ = consolidate_penalties(fishers_, anchors_);
 }
 
 void EwcStrategy::save(torch::serialize::OutputArchive& a) const {
@@ -45,6 +43,7 @@ void EwcStrategy::load(torch::serialize::InputArchive& a) {
     fishers_.push_back(io::read_tensors(a, "ewc.fisher." + std::to_string(k)));
     anchors_.push_back(io::read_tensors(a, "ewc.anchor." + std::to_string(k)));
   }
+  penalty_ = consolidate_penalties(fishers_, anchors_);
 }
 
 } // namespace engram::cl

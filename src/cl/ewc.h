@@ -1,8 +1,10 @@
 #pragma once
 // Elastic Weight Consolidation (Kirkpatrick et al. 2017): after each task, the diagonal Fisher F_k
 // and the parameters theta*_k are stored; training then minimises
-//   loss + lambda/2 * sum_k sum_i F_k,i (theta_i - theta*_k,i)^2.
-// Hyperparameters: lambda, fisher_samples.
+//   loss + lambda/2 * sum_k sum_i F_k,i (theta_i - theta*_k,i)^2,
+// evaluated as one consolidated quadratic (same value and gradient) so that the per-iteration
+// cost does not grow with the number of tasks. Hyperparameters: lambda, fisher_samples.
+#include "fisher.h"
 #include "strategy.h"
 
 namespace engram::cl {
@@ -17,7 +19,8 @@ public:
   void load(torch::serialize::InputArchive& archive) override;
 
 private:
-  std::vector<std::vector<at::Tensor>> fishers_;
+  std::vector<std::vector<at::Tensor>> fishers_; // per task, as checkpointed
   std::vector<std::vector<at::Tensor>> anchors_;
+  ConsolidatedPenalty penalty_; // their sum, recomputed when a task is added or loaded
 };
 } // namespace engram::cl

@@ -45,4 +45,31 @@ at::Tensor quadratic_penalty(const std::vector<at::Tensor>& params,
   return total;
 }
 
+ConsolidatedPenalty consolidate_penalties(const std::vector<std::vector<at::Tensor>>& weights,
+                                          const std::vector<std::vector<at::Tensor>>& anchors) {
+  TORCH_CHECK(weights.size() == anchors.size(),
+              "consolidate_penalties: expected as many anchor sets as weight sets, got ",
+              anchors.size(), " and ", weights.size());
+  ConsolidatedPenalty out;
+  if (weights.empty())
+    return out;
+  for (size_t i = 0; i < weights.front().size(); ++i) {
+    // Sums in double: the offset is a difference of nearly equal terms.
+    at::Tensor a = at::zeros_like(weights.front()[i], at::kDouble);
+    at::Tensor b = at::zeros_like(a), c = at::zeros_like(a);
+    for (size_t k = 0; k < weights.size(); ++k) {
+      const at::Tensor f = weights[k].at(i).to(at::kDouble);
+      const at::Tensor anchor = anchors[k].at(i).to(at::kDouble);
+      a.add_(f);
+      b.add_(f * anchor);
+      c.add_(f * anchor.square());
+    }
+    const at::Tensor m = at::where(a > 0, b / a, at::zeros_like(a));
+    out.offset += (c - a * m.square()).sum().item<double>();
+    out.weights.push_back(a.to(weights.front()[i].scalar_type()));
+    out.anchors.push_back(m.to(anchors.front()[i].scalar_type()));
+  }
+  return out;
+}
+
 } // namespace engram::cl

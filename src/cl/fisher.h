@@ -12,4 +12,15 @@ std::vector<at::Tensor> diagonal_fisher(StrategyContext& ctx, const data::Task& 
 at::Tensor quadratic_penalty(const std::vector<at::Tensor>& params,
                              const std::vector<at::Tensor>& weights,
                              const std::vector<at::Tensor>& anchors);
+
+// Several quadratic penalties as one: sum_k F_k (theta - a_k)^2 = A (theta - m)^2 + offset with
+// A = sum_k F_k, m = sum_k F_k a_k / A (0 where A = 0) and a constant offset, so that a penalty
+// over many tasks costs one pass over the parameters instead of one per task.
+struct ConsolidatedPenalty {
+  std::vector<at::Tensor> weights; // A
+  std::vector<at::Tensor> anchors; // m
+  double offset = 0;
+};
+ConsolidatedPenalty consolidate_penalties(const std::vector<std::vector<at::Tensor>>& weights,
+                                          const std::vector<std::vector<at::Tensor>>& anchors);
 } // namespace engram::cl

@@ -1,6 +1,7 @@
 // Strategy-specific behaviour that the forgetting comparison does not pin down.
 #include "cl_test_util.h"
 
+#include <engram/cl/fisher.h>
 #include <engram/cl/lwf.h>
 #include <engram/cl/xdg.h>
 
@@ -19,6 +20,39 @@ TEST(StrategyRegistry, UnknownNamesAndKeysAreErrors) {
   EXPECT_DOUBLE_EQ(s->hp("fisher_samples"), 500.0);
   for (const auto& n : cl::strategy_names())
     EXPECT_EQ(cl::make_strategy(n)->name(), n);
+}
+
+// EWC sums one quadratic per task; its consolidated form must give the same value and gradient.
+TEST(Ewc, ConsolidatedPenaltyEqualsTheSumOverTasks) {
+  at::manual_seed(7);
+  const std::vector<int64_t> shapes[] = {{5, 3}, {4}};
+  std::vector<std::vector<at::Tensor>> fishers(3), anchors(3);
+  for (size_t k = 0; k < fishers.size(); ++k) {
+    for (const auto& shape : shapes) {
+      fishers[k].push_back(at::rand(shape));
+      anchors[k].push_back(at::randn(shape));
+    }
+    fishers[k][0].view(-1)[0] = 0; // an element no task constrains: A = 0 there
+  }
+  const auto consolidated = cl::consolidate_penalties(fishers, anchors);
+  std::vector<at::Tensor> p1, p2;
+  for (const auto& shape : shapes) {
+    const at::Tensor theta = at::randn(shape);
+    p1.push_back(theta.clone().requires_grad_());
+    p2.push_back(theta.clone().requires_grad_());
+  }
+  at::Tensor summed = at::zeros({});
+  for (size_t k = 0; k < fishers.size(); ++k)
+    summed = summed + cl::quadratic_penalty(p1, fishers[k], anchors[k]);
+  const at::Tensor one =
+      cl::quadratic_penalty(p2, consolidated.weights, consolidated.anchors) + consolidated.offset;
+  EXPECT_NEAR(one.item<double>(), summed.item<double>(), 1e-4 * summed.item<double>());
+  summed.backward();
+  one.backward();
+  for (size_t i = 0; i < p1.size(); ++i)
+    EXPECT_TRUE(at::allclose(p1[i].grad(), p2[i].grad(), 1e-5, 1e-5)) << "parameter " << i;
+  EXPECT_EQ(consolidated.weights[0].view(-1)[0].item<float>(), 0.f);
+  EXPECT_THROW(cl::consolidate_penalties(fishers, {}), c10::Error);
 }
 
 TEST(Xdg, GatesAreTaskSpecificAndRefusedOutsideTaskIL) {
