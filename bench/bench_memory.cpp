@@ -3,6 +3,7 @@
 #include <benchmark/benchmark.h>
 #include <engram/layers/memory/gated_working_memory.h>
 #include <engram/layers/memory/key_value_memory.h>
+#include <torch/cuda.h>
 #include <torch/nn/modules/rnn.h>
 
 namespace em = engram::layers::memory;
@@ -39,9 +40,45 @@ void BM_GatedWorkingMemory_ForwardBackward(benchmark::State& state) {
   });
 }
 
+// The same two on a GPU (skipped without one): torch::nn::LSTM runs cuDNN's fused LSTM, while
+// GatedWorkingMemory has no CUDA kernel and runs its per-step ATen reference there.
+void BM_TorchLstm_ForwardBackward_Cuda(benchmark::State& state) {
+  if (!torch::cuda::is_available()) {
+    state.SkipWithError("no CUDA device");
+    return;
+  }
+  torch::manual_seed(0);
+  torch::nn::LSTM lstm(torch::nn::LSTMOptions(kInput, kHidden));
+  lstm->to(torch::kCUDA);
+  const at::Tensor x = torch::randn({kSteps, kBatch, kInput}, torch::kCUDA).requires_grad_();
+  run_forward_backward(state, [&] {
+    auto [y, s] = lstm->forward(x);
+    y.sum().backward();
+    torch::cuda::synchronize();
+  });
+}
+
+void BM_GatedWorkingMemory_ForwardBackward_Cuda(benchmark::State& state) {
+  if (!torch::cuda::is_available()) {
+    state.SkipWithError("no CUDA device");
+    return;
+  }
+  torch::manual_seed(0);
+  em::GatedWorkingMemory memory(em::GatedWorkingMemoryOptions(kInput, kHidden));
+  memory->to(torch::kCUDA);
+  const at::Tensor x = torch::randn({kSteps, kBatch, kInput}, torch::kCUDA).requires_grad_();
+  run_forward_backward(state, [&] {
+    auto [y, s] = memory->forward(x);
+    y.sum().backward();
+    torch::cuda::synchronize();
+  });
+}
+
 } // namespace
 
 BENCHMARK(BM_TorchLstm_ForwardBackward)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_TorchLstm_ForwardBackward_Cuda)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_GatedWorkingMemory_ForwardBackward_Cuda)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_GatedWorkingMemory_ForwardBackward)
     ->ArgName("fused")
     ->Arg(1)
