@@ -10,6 +10,7 @@
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <sys/resource.h>
@@ -118,6 +119,7 @@ RunResult run_continual(const data::Stream& stream, cl::Strategy& strategy,
   RunResult result;
   result.num_tasks = T;
   int64_t first_task = 0;
+  double earlier_peak_rss_mb = 0; // of the processes that trained the checkpoint's tasks
   const bool have_checkpoint =
       !config.checkpoint.empty() && std::filesystem::exists(config.checkpoint);
   if (config.resume && have_checkpoint) {
@@ -142,6 +144,9 @@ RunResult run_continual(const data::Stream& stream, cl::Strategy& strategy,
     result.random_init_accuracy = to_vector(io::read_tensor(a, "random_init_accuracy"));
     result.task_seconds = to_vector(io::read_tensor(a, "task_seconds"));
     result.final_loss = to_vector(io::read_tensor(a, "final_loss"));
+    at::Tensor peak; // absent from checkpoints written before it was recorded
+    if (a.try_read("peak_rss_mb", peak))
+      earlier_peak_rss_mb = peak.item<double>();
     result.resumed_from = first_task;
   } else {
     result.random_init_accuracy = evaluate_tasks(*model, strategy, stream, 0, config.eval_batch);
@@ -220,6 +225,9 @@ RunResult run_continual(const data::Stream& stream, cl::Strategy& strategy,
       io::write_tensor(a, "random_init_accuracy", to_tensor(result.random_init_accuracy));
       io::write_tensor(a, "task_seconds", to_tensor(result.task_seconds));
       io::write_tensor(a, "final_loss", to_tensor(result.final_loss));
+      io::write_tensor(
+          a, "peak_rss_mb",
+          at::scalar_tensor(std::max(earlier_peak_rss_mb, peak_rss_mb()), at::kDouble));
       io::save_archive(a, config.checkpoint);
     }
     if (config.stop_after_task >= 0 && t >= config.stop_after_task && t + 1 < T)
@@ -230,7 +238,7 @@ RunResult run_continual(const data::Stream& stream, cl::Strategy& strategy,
   result.total_seconds = 0;
   for (double s : result.task_seconds)
     result.total_seconds += s;
-  result.peak_rss_mb = peak_rss_mb();
+  result.peak_rss_mb = std::max(earlier_peak_rss_mb, peak_rss_mb());
   return result;
 }
 

@@ -49,7 +49,8 @@ struct RunResult {
   std::vector<double> final_loss;           // mean loss over the last 10% of each task's iterations
   cl::ContinualMetrics metrics;             // valid when complete()
   double total_seconds = 0;
-  double peak_rss_mb = 0;   // peak resident memory of the process so far
+  // Peak resident memory of the process so far; on resume, of the earlier processes if higher.
+  double peak_rss_mb = 0;
   int64_t resumed_from = 0; // tasks already done in the checkpoint this run started from
   int64_t num_tasks = 0;
   bool complete() const { return static_cast<int64_t>(accuracy.size()) == num_tasks; }

@@ -3,6 +3,7 @@
 #include "cl_test_util.h"
 
 #include <gtest/gtest.h>
+#include <torch/serialize/input-archive.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -63,6 +64,16 @@ TEST_P(Resume, EqualsUninterruptedRun) {
   EXPECT_EQ(resumed.final_loss, full.final_loss);
   EXPECT_DOUBLE_EQ(resumed.metrics.acc, full.metrics.acc);
   EXPECT_DOUBLE_EQ(resumed.metrics.bwt, full.metrics.bwt);
+
+  // The checkpoint carries the peak memory of the processes that trained it, so that a run
+  // resumed in a fresh process still reports what training took.
+  torch::serialize::InputArchive a;
+  a.load_from(cfg.checkpoint);
+  at::Tensor stored;
+  ASSERT_TRUE(a.try_read("peak_rss_mb", stored));
+  EXPECT_GT(stored.item<double>(), 0.0);
+  EXPECT_LE(stored.item<double>(), train::peak_rss_mb());
+  EXPECT_GE(resumed.peak_rss_mb, stored.item<double>());
 }
 
 INSTANTIATE_TEST_SUITE_P(Strategies, Resume,
