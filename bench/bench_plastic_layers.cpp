@@ -18,7 +18,7 @@ void run(benchmark::State& state, bool fused) {
   const auto hidden = state.range(1);
   const auto steps = state.range(2);
   PlasticRNN net(PlasticRNNOptions(hidden, hidden)
-                     .modulation(Neuromodulation::kRetroactive)
+                     .modulation(Modulation::kRetroactive)
                      .clip(1.0)
                      .fused(fused));
   const auto x = torch::randn({steps, batch, hidden});

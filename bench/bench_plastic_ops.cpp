@@ -5,7 +5,7 @@
 //   build/bench/bench_plastic_ops --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 // Times are wall clock and process CPU time (all threads): on a shared machine the CPU time is
 // the steadier measure of the work done.
-#include <engram/ops/cpu_memory_counter.h>
+#include <support/cpu_memory_counter.h>
 #include <engram/ops/plastic_rnn.h>
 
 #include <benchmark/benchmark.h>
@@ -20,7 +20,7 @@
 
 namespace {
 
-using engram::ops::CpuMemoryCounter;
+using engram::testing::CpuMemoryCounter;
 using engram::ops::Modulation;
 using engram::ops::PlasticRnnModulationInputs;
 using engram::ops::PlasticRnnOptions;

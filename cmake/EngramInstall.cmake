@@ -18,7 +18,9 @@ foreach(mapping IN LISTS ENGRAM_HEADER_ROOTS)
   install(DIRECTORY "${PROJECT_SOURCE_DIR}/${dir}/"
     DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/engram/${name}
     FILES_MATCHING PATTERN "*.h"
-    PATTERN "cuda" EXCLUDE PATTERN "internal" EXCLUDE)
+    # Internal headers (kernels, argument checks, the precompiled header) live in detail/ and
+    # CUDA launchers in cuda/; applications never include them.
+    PATTERN "detail" EXCLUDE PATTERN "cuda" EXCLUDE)
 endforeach()
 install(FILES "${ENGRAM_INCLUDE_DIR}/engram/config.h" DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/engram)
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/models/" DESTINATION ${CMAKE_INSTALL_DATADIR}/engram/models

@@ -1,4 +1,4 @@
-#include "bio_layers.h"
+#include <engram/models/bio_layers.h>
 
 #include <ATen/ATen.h>
 #include <c10/util/Exception.h>
@@ -15,15 +15,15 @@ void PlasticFeedForwardImpl::reset() {
 }
 
 namespace {
-at::Tensor activate(layers::PlasticActivation a, const at::Tensor& u) {
+at::Tensor activate(Activation a, const at::Tensor& u) {
   switch (a) {
-  case layers::PlasticActivation::kNone:
+  case Activation::kNone:
     return u;
-  case layers::PlasticActivation::kTanh:
+  case Activation::kTanh:
     return at::tanh(u);
-  case layers::PlasticActivation::kRelu:
+  case Activation::kRelu:
     return at::relu(u);
-  case layers::PlasticActivation::kSigmoid:
+  case Activation::kSigmoid:
     return at::sigmoid(u);
   }
   return u;
@@ -36,7 +36,7 @@ at::Tensor PlasticFeedForwardImpl::forward(const at::Tensor& x) {
               "], got ", x.sizes());
   if (options.clip() > 0) {
     // A clipped trace has no closed form: run the episode through the layer, [B, in, out] traces.
-    plastic->reset_trace(x.size(0));
+    plastic->reset_state(x.size(0));
     plastic->forward(x); // imprints H from this sample's (x, y)
     return plastic->forward(x);
   }
@@ -45,18 +45,20 @@ at::Tensor PlasticFeedForwardImpl::forward(const at::Tensor& x) {
   // as the two passes of the layer, in O(B in out) instead of [B, in, out] traces.
   const auto& p = *plastic;
   const at::Tensor rate = at::clamp(p.eta, 0.0, 1.0); // as the layer's rule sees it
-  at::Tensor linear = at::matmul(x, p.weight);
+  // The GEMMs read W and alpha in the trace's [in, out] layout, contiguous, as they did before
+  // the layer's weights took LibTorch's [out, in] layout: the trained numbers stay bit-identical.
+  at::Tensor linear = at::matmul(x, p.weight.t().contiguous());
   if (p.bias.defined())
     linear = linear + p.bias;
   const at::Tensor y1 = activate(options.activation(), linear);
   const at::Tensor x2 = x.square();
   at::Tensor gain;
   switch (options.alpha_shape()) {
-  case layers::AlphaShape::kPerConnection:
-    gain = at::matmul(x2, p.alpha);
+  case AlphaShape::kPerConnection:
+    gain = at::matmul(x2, p.alpha.t().contiguous());
     break;
-  case layers::AlphaShape::kPerNeuron:
-  case layers::AlphaShape::kScalar:
+  case AlphaShape::kPerNeuron:
+  case AlphaShape::kScalar:
     gain = x2.sum(1, /*keepdim=*/true) * p.alpha;
     break;
   }
@@ -106,46 +108,25 @@ double number_or(const LayerSpec& s, const char* key, double fallback) {
   return it == s.numbers.end() ? fallback : it->second;
 }
 
-std::string string_or(const LayerSpec& s, const char* key, const std::string& fallback) {
+// The preset's choice `key` among `choices` (the vocabulary's names), `fallback` when absent.
+template <typename Enum>
+Enum choice_or(const LayerSpec& s, const char* key, Enum fallback, const std::vector<Enum>& choices) {
   auto it = s.strings.find(key);
-  return it == s.strings.end() ? fallback : it->second;
+  if (it == s.strings.end())
+    return fallback;
+  std::string names;
+  for (auto c : choices) {
+    if (to_string(c) == it->second)
+      return c;
+    names += (names.empty() ? "" : ", ") + to_string(c);
+  }
+  TORCH_CHECK(false, s.path, ".", key, ": expected one of ", names, "; got '", it->second, "'");
 }
 
-layers::PlasticActivation plastic_activation(const LayerSpec& s) {
-  const std::string a = string_or(s, "activation", "relu");
-  if (a == "relu")
-    return layers::PlasticActivation::kRelu;
-  if (a == "tanh")
-    return layers::PlasticActivation::kTanh;
-  if (a == "sigmoid")
-    return layers::PlasticActivation::kSigmoid;
-  if (a == "none")
-    return layers::PlasticActivation::kNone;
-  TORCH_CHECK(false, s.path, ".activation: expected one of relu, tanh, sigmoid, none; got '", a,
-              "'");
-}
-
-layers::PlasticityRule plasticity_rule(const LayerSpec& s) {
-  const std::string r = string_or(s, "rule", "hebb");
-  if (r == "hebb")
-    return layers::PlasticityRule::kHebb;
-  if (r == "oja")
-    return layers::PlasticityRule::kOja;
-  TORCH_CHECK(false, s.path, ".rule: expected one of hebb, oja; got '", r, "'");
-}
-
-layers::HebbianActivation hebbian_activation(const LayerSpec& s) {
-  const std::string a = string_or(s, "activation", "relu");
-  if (a == "relu")
-    return layers::HebbianActivation::kRelu;
-  if (a == "tanh")
-    return layers::HebbianActivation::kTanh;
-  if (a == "sigmoid")
-    return layers::HebbianActivation::kSigmoid;
-  if (a == "none")
-    return layers::HebbianActivation::kNone;
-  TORCH_CHECK(false, s.path, ".activation: expected one of relu, tanh, sigmoid, none; got '", a,
-              "'");
+const std::vector<Activation>& preset_activations() {
+  static const std::vector<Activation> v{Activation::kRelu, Activation::kTanh,
+                                         Activation::kSigmoid, Activation::kNone};
+  return v;
 }
 
 } // namespace
@@ -161,14 +142,14 @@ void add_bio_layer_types(std::map<std::string, LayerType>& types) {
       {"out_features"},
       [](const LayerSpec& s, int64_t in) {
         layers::PlasticLinearOptions o(in, positive_int(s, "out_features"));
-        o.rule(plasticity_rule(s))
-            .activation(plastic_activation(s))
+        o.rule(choice_or(s, "rule", HebbianRule::kHebb, {HebbianRule::kHebb, HebbianRule::kOja}))
+            .activation(choice_or(s, "activation", Activation::kRelu, preset_activations()))
             .eta(number_or(s, "eta", 0.1))
             .alpha_init(number_or(s, "alpha_init", 0.01))
             .clip(number_or(s, "clip", 0.0));
         // The activation is inside the layer, so its output is where context gates act.
         return NetworkLayer{"plastic_linear", torch::nn::AnyModule(PlasticFeedForward(o)),
-                            o.out_features(), o.activation() != layers::PlasticActivation::kNone};
+                            o.out_features(), o.activation() != Activation::kNone};
       }};
   types["hebbian_linear"] = LayerType{
       {{"out_features", ParamKind::kInteger},
@@ -181,8 +162,8 @@ void add_bio_layer_types(std::map<std::string, LayerType>& types) {
       {"out_features"},
       [](const LayerSpec& s, int64_t in) {
         layers::HebbianLinearOptions o(in, positive_int(s, "out_features"));
-        o.rule(layers::parse_hebbian_rule(string_or(s, "rule", "soft_wta")))
-            .activation(hebbian_activation(s))
+        o.rule(choice_or(s, "rule", HebbianRule::kSoftWta, all_hebbian_rules()))
+            .activation(choice_or(s, "activation", Activation::kRelu, preset_activations()))
             .learning_rate(number_or(s, "learning_rate", 1e-2))
             .temperature(number_or(s, "temperature", 1.0))
             .anti_hebbian(number_or(s, "anti_hebbian", 1.0));
@@ -190,7 +171,7 @@ void add_bio_layer_types(std::map<std::string, LayerType>& types) {
         o.weight_normalization(unit ? layers::WeightNormalization::kUnitNorm
                                     : layers::WeightNormalization::kNone);
         return NetworkLayer{"hebbian_linear", torch::nn::AnyModule(HebbianFeatures(o)),
-                            o.out_features(), o.activation() != layers::HebbianActivation::kNone};
+                            o.out_features(), o.activation() != Activation::kNone};
       }};
 }
 

@@ -11,10 +11,9 @@
 //                     forward calls learn(x); the output carries no gradient, so backprop (and
 //                     every strategy's penalty) never changes these weights.
 
-#include "layer_registry.h"
-
 #include <engram/layers/hebbian/hebbian_linear.h>
 #include <engram/layers/plastic/plastic_linear.h>
+#include <engram/models/layer_registry.h>
 
 #include <torch/nn/cloneable.h>
 

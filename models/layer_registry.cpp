@@ -1,6 +1,6 @@
-#include "layer_registry.h"
+#include <engram/models/layer_registry.h>
 
-#include "bio_layers.h"
+#include <engram/models/bio_layers.h>
 
 #include <c10/util/Exception.h>
 #include <torch/nn/modules/activation.h>

@@ -3,8 +3,8 @@
 // and Hebbian families (plastic_linear, hebbian_linear: models/bio_layers.h). Other layer families
 // (memories, ...) register themselves here to become usable in presets.
 
-#include "network.h"
-#include "preset.h"
+#include <engram/models/network.h>
+#include <engram/models/preset.h>
 
 #include <functional>
 #include <map>

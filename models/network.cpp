@@ -1,4 +1,4 @@
-#include "network.h"
+#include <engram/models/network.h>
 
 #include <c10/util/Exception.h>
 

@@ -175,7 +175,7 @@ int main(int argc, char** argv) {
               static_cast<long long>(units));
 
   HebbianLinear hebbian(HebbianLinearOptions(784, units)
-                            .rule(engram::layers::parse_hebbian_rule(rule))
+                            .rule(engram::parse_hebbian_rule(rule))
                             .wta_rank(rank)
                             .wta_delta(delta)
                             .temperature(temperature)

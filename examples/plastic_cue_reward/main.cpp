@@ -7,7 +7,7 @@
 //       [--batch 32] [--alpha 0.1] [--eta 0.5] [--lr 3e-3] [--given-m] [--threads 0] [--seed 0]
 //       [--only both|none|simple|retroactive]   (--help describes every option)
 #include <engram/layers/plastic/plastic_rnn.h>
-#include <engram/layers/plastic/tasks/cue_reward.h>
+#include <engram/tasks/cue_reward.h>
 
 #include <CLI/CLI.hpp>
 #include <torch/nn/modules/linear.h>
@@ -21,6 +21,7 @@
 #include <string>
 
 using namespace engram::layers;
+namespace tasks = engram::tasks;
 
 namespace {
 
@@ -36,7 +37,7 @@ struct Settings {
 };
 
 // Returns the mean reward per trial over the last 10% of training (the second half of episodes).
-double train(Neuromodulation modulation, const tasks::CueRewardOptions& task, const Settings& a) {
+double train(Modulation modulation, const tasks::CueRewardOptions& task, const Settings& a) {
   torch::manual_seed(static_cast<uint64_t>(a.seed));
   const auto hidden = a.hidden;
   const auto iterations = a.iterations;
@@ -44,14 +45,14 @@ double train(Neuromodulation modulation, const tasks::CueRewardOptions& task, co
                      .modulation(modulation)
                      .alpha_init(a.alpha)
                      .eta(a.eta)
-                     .clip(modulation == Neuromodulation::kNone ? 0.0 : 2.0));
+                     .clip(modulation == Modulation::kNone ? 0.0 : 2.0));
   torch::nn::Linear decide(hidden, 1);
   auto params = net->parameters();
   for (const auto& p : decide->parameters()) {
     params.push_back(p);
   }
   torch::optim::Adam opt(params, torch::optim::AdamOptions(a.lr));
-  const bool given = a.given_m && modulation != Neuromodulation::kNone;
+  const bool given = a.given_m && modulation != Modulation::kNone;
   double late = 0;
   int64_t counted = 0;
   double block = 0;
@@ -141,10 +142,10 @@ int main(int argc, char** argv) {
               "per trial %.3f, abstaining 0\n",
               static_cast<long long>(task.cues), static_cast<long long>(task.trials),
               1.0 / static_cast<double>(task.cues));
-  std::map<Neuromodulation, double> final_reward;
+  std::map<Modulation, double> final_reward;
   for (const auto v :
-       {Neuromodulation::kNone, Neuromodulation::kSimple, Neuromodulation::kRetroactive}) {
-    if (only == "both" ? v == Neuromodulation::kSimple : to_string(v) != only) {
+       {Modulation::kNone, Modulation::kSimple, Modulation::kRetroactive}) {
+    if (only == "both" ? v == Modulation::kSimple : to_string(v) != only) {
       continue;
     }
     final_reward[v] = train(v, task, set);

@@ -9,7 +9,7 @@
 //       [--test 32] [--seed 0] [--threads 0] [--plastic-only] ...   (--help lists every option)
 // The paper's size takes ~0.3-0.8 s per episode single-threaded on a 2-core VM.
 #include <engram/layers/plastic/plastic_rnn.h>
-#include <engram/layers/plastic/tasks/pattern_completion.h>
+#include <engram/tasks/pattern_completion.h>
 
 #include <CLI/CLI.hpp>
 #include <torch/optim/adam.h>
@@ -22,6 +22,7 @@
 #include <string>
 
 using namespace engram::layers;
+namespace tasks = engram::tasks;
 
 namespace {
 
@@ -45,9 +46,10 @@ double train(bool plastic, const tasks::PatternCompletionOptions& task, const Se
   {
     torch::NoGradGuard no_grad;
     net->w_in.copy_(torch::eye(task.bits)); // inputs added directly to the neurons, as the paper
-    net->w.normal_(0.0, 0.01);
+    // Drawn in the trace's [pre, post] shape and stored in the layer's [out, in] layout.
+    net->w.copy_(torch::empty_like(net->w).normal_(0.0, 0.01).t());
     if (plastic && s.alpha_shape == AlphaShape::kPerConnection) {
-      net->alpha.normal_(0.0, s.alpha_init);
+      net->alpha.copy_(torch::empty_like(net->alpha).normal_(0.0, s.alpha_init).t());
     }
   }
   std::vector<torch::Tensor> trained{net->w, net->bias};

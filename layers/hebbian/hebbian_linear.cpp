@@ -9,6 +9,92 @@
 
 namespace engram::layers {
 
+namespace {
+
+// DeSieno's conscience: units that win more than their share raise their threshold.
+void adapt_competition_threshold(HebbianLinearImpl& layer, const at::Tensor& contest) {
+  if (layer.options.homeostasis() <= 0.0) {
+    return;
+  }
+  const auto out = layer.options.out_features();
+  const auto wins = at::bincount(contest.argmax(1), {}, out).to(contest.scalar_type());
+  layer.competition_threshold.add_(wins.div_(static_cast<double>(contest.size(0))).sub_(1.0 / out),
+                                   layer.options.homeostasis());
+}
+
+at::Tensor update_hebb(HebbianLinearImpl& layer, const HebbianBatch& b) {
+  const auto delta = rules::hebb(b.x, b.y);
+  if (layer.options.decay() > 0.0) {
+    b.w.mul_(1.0 - layer.options.decay());
+  }
+  return delta;
+}
+
+at::Tensor update_oja(HebbianLinearImpl&, const HebbianBatch& b) {
+  return rules::oja(b.w, b.x, b.y);
+}
+
+at::Tensor update_sanger(HebbianLinearImpl&, const HebbianBatch& b) {
+  return rules::sanger(b.w, b.x, b.y);
+}
+
+at::Tensor update_bcm(HebbianLinearImpl& layer, const HebbianBatch& b) {
+  const auto delta = rules::bcm(b.x, b.y, layer.theta);
+  layer.theta.add_((b.y.square().mean(0) - layer.theta) * layer.options.bcm_rate());
+  return delta;
+}
+
+at::Tensor update_covariance(HebbianLinearImpl& layer, const HebbianBatch& b) {
+  if (layer.step.item<int64_t>() == 0) { // start the means at the first batch, not at zero
+    layer.mean_x.copy_(b.x.mean(0));
+    layer.mean_y.copy_(b.y.mean(0));
+  }
+  const auto delta = rules::covariance(b.x, b.y, layer.mean_x, layer.mean_y);
+  layer.mean_x.add_((b.x.mean(0) - layer.mean_x) * layer.options.mean_rate());
+  layer.mean_y.add_((b.y.mean(0) - layer.mean_y) * layer.options.mean_rate());
+  return delta;
+}
+
+at::Tensor update_soft_wta(HebbianLinearImpl& layer, const HebbianBatch& b) {
+  const auto& o = layer.options;
+  const auto contest = b.u - layer.competition_threshold.unsqueeze(0);
+  const auto delta = rules::competitive(
+      b.w, b.x, b.u, competition::soft_wta(contest, o.temperature(), o.anti_hebbian()));
+  adapt_competition_threshold(layer, contest);
+  return delta;
+}
+
+at::Tensor update_hard_wta(HebbianLinearImpl& layer, const HebbianBatch& b) {
+  const auto& o = layer.options;
+  const auto contest = b.u - layer.competition_threshold.unsqueeze(0);
+  auto delta = rules::competitive(b.w, b.x, b.u,
+                                  competition::hard_wta(contest, o.wta_rank(), o.wta_delta()));
+  adapt_competition_threshold(layer, contest);
+  if (o.normalize_update()) {
+    delta.div_(delta.abs().max().clamp_min(1e-30));
+  }
+  return delta;
+}
+
+} // namespace
+
+const std::vector<HebbianRuleEntry>& hebbian_rule_table() {
+  static const std::vector<HebbianRuleEntry> table{
+      {HebbianRule::kHebb, update_hebb, "dW = eta <y x^T> - decay W"},
+      {HebbianRule::kOja, update_oja, "dW_j = eta <y_j (x - y_j W_j)> (Oja 1982)"},
+      {HebbianRule::kSanger, update_sanger, "dW = eta <y x^T - LT(y y^T) W> (Sanger 1989)"},
+      {HebbianRule::kBcm, update_bcm,
+       "dW_j = eta <x y_j (y_j - theta_j)>, theta ~ <y^2> (Bienenstock et al. 1982)"},
+      {HebbianRule::kCovariance, update_covariance,
+       "dW = eta <(y - <y>)(x - <x>)^T> (Sejnowski 1977)"},
+      {HebbianRule::kSoftWta, update_soft_wta,
+       "softmax competition, anti-Hebbian losers (Journe et al. 2023)"},
+      {HebbianRule::kHardWta, update_hard_wta,
+       "winner +1, k-th ranked -delta (Krotov & Hopfield 2019)"},
+  };
+  return table;
+}
+
 HebbianLinearImpl::HebbianLinearImpl(const HebbianLinearOptions& options_) : options(options_) {
   reset();
 }
@@ -52,6 +138,7 @@ void HebbianLinearImpl::check_options() const {
 
 void HebbianLinearImpl::reset() {
   check_options();
+  hebbian_rule_entry(options.rule()); // every rule has a row
   const auto in = options.in_features();
   const auto out = options.out_features();
   weight = register_parameter("weight", torch::empty({out, in}));
@@ -98,13 +185,13 @@ torch::Tensor HebbianLinearImpl::preactivation(const torch::Tensor& x) const {
 
 torch::Tensor HebbianLinearImpl::activate(const torch::Tensor& u) const {
   switch (options.activation()) {
-  case HebbianActivation::kNone:
+  case Activation::kNone:
     return u;
-  case HebbianActivation::kRelu:
+  case Activation::kRelu:
     return at::relu(u);
-  case HebbianActivation::kTanh:
+  case Activation::kTanh:
     return at::tanh(u);
-  case HebbianActivation::kSigmoid:
+  case Activation::kSigmoid:
     return at::sigmoid(u);
   }
   return u;
@@ -141,67 +228,13 @@ torch::Tensor HebbianLinearImpl::learn(const torch::Tensor& input) {
   const double eta = current_learning_rate();
   const auto w = weight.detach();
 
-  torch::Tensor delta;
-  switch (options.rule()) {
-  case HebbianRule::kHebb:
-    delta = rules::hebb(x, y);
-    if (options.decay() > 0.0) {
-      w.mul_(1.0 - options.decay());
-    }
-    break;
-  case HebbianRule::kOja:
-    delta = rules::oja(w, x, y);
-    break;
-  case HebbianRule::kSanger:
-    delta = rules::sanger(w, x, y);
-    break;
-  case HebbianRule::kBcm:
-    delta = rules::bcm(x, y, theta);
-    theta.add_((y.square().mean(0) - theta) * options.bcm_rate());
-    break;
-  case HebbianRule::kCovariance:
-    if (step.item<int64_t>() == 0) { // start the means at the first batch, not at zero
-      mean_x.copy_(x.mean(0));
-      mean_y.copy_(y.mean(0));
-    }
-    delta = rules::covariance(x, y, mean_x, mean_y);
-    mean_x.add_((x.mean(0) - mean_x) * options.mean_rate());
-    mean_y.add_((y.mean(0) - mean_y) * options.mean_rate());
-    break;
-  case HebbianRule::kSoftWta: {
-    const auto contest = u - competition_threshold.unsqueeze(0);
-    delta = rules::competitive(
-        w, x, u, competition::soft_wta(contest, options.temperature(), options.anti_hebbian()));
-    adapt_competition_threshold(contest);
-    break;
-  }
-  case HebbianRule::kHardWta: {
-    const auto contest = u - competition_threshold.unsqueeze(0);
-    delta = rules::competitive(
-        w, x, u, competition::hard_wta(contest, options.wta_rank(), options.wta_delta()));
-    adapt_competition_threshold(contest);
-    if (options.normalize_update()) {
-      delta.div_(delta.abs().max().clamp_min(1e-30));
-    }
-    break;
-  }
-  }
+  const auto delta = hebbian_rule_entry(options.rule()).update(*this, {w, x, u, y});
   w.add_(delta, eta);
   if (options.weight_normalization() == WeightNormalization::kUnitNorm) {
     w.div_(w.norm(2, {1}, true).clamp_min(1e-12));
   }
   step.add_(1);
   return input.dim() == 1 ? y.squeeze(0) : y;
-}
-
-void HebbianLinearImpl::adapt_competition_threshold(const torch::Tensor& contest) {
-  if (options.homeostasis() <= 0.0) {
-    return;
-  }
-  const auto out = options.out_features();
-  const auto wins = at::bincount(contest.argmax(1), {}, out).to(contest.scalar_type());
-  competition_threshold.add_(wins.div_(static_cast<double>(contest.size(0))).sub_(1.0 / out),
-                             options.homeostasis());
 }
 
 void HebbianLinearImpl::pretty_print(std::ostream& stream) const {

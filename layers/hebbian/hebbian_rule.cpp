@@ -6,40 +6,6 @@
 
 namespace engram::layers {
 
-std::string to_string(HebbianRule rule) {
-  switch (rule) {
-  case HebbianRule::kHebb:
-    return "hebb";
-  case HebbianRule::kOja:
-    return "oja";
-  case HebbianRule::kSanger:
-    return "sanger";
-  case HebbianRule::kBcm:
-    return "bcm";
-  case HebbianRule::kCovariance:
-    return "covariance";
-  case HebbianRule::kSoftWta:
-    return "soft_wta";
-  case HebbianRule::kHardWta:
-    return "hard_wta";
-  }
-  return "unknown";
-}
-
-std::string to_string(HebbianActivation activation) {
-  switch (activation) {
-  case HebbianActivation::kNone:
-    return "none";
-  case HebbianActivation::kRelu:
-    return "relu";
-  case HebbianActivation::kTanh:
-    return "tanh";
-  case HebbianActivation::kSigmoid:
-    return "sigmoid";
-  }
-  return "unknown";
-}
-
 std::string to_string(WeightNormalization normalization) {
   return normalization == WeightNormalization::kUnitNorm ? "unit_norm" : "none";
 }
@@ -58,17 +24,6 @@ std::string to_string(LearningRateSchedule schedule) {
   return "unknown";
 }
 
-HebbianRule parse_hebbian_rule(const std::string& name) {
-  for (auto rule : {HebbianRule::kHebb, HebbianRule::kOja, HebbianRule::kSanger, HebbianRule::kBcm,
-                    HebbianRule::kCovariance, HebbianRule::kSoftWta, HebbianRule::kHardWta}) {
-    if (to_string(rule) == name) {
-      return rule;
-    }
-  }
-  TORCH_CHECK(false, "parse_hebbian_rule: argument 'name' expected one of hebb, oja, sanger, bcm, ",
-              "covariance, soft_wta, hard_wta, got '", name, "'");
-}
-
 double learning_rate_factor(LearningRateSchedule schedule, int64_t step, int64_t schedule_steps) {
   TORCH_CHECK(schedule_steps > 0,
               "learning_rate_factor: argument 'schedule_steps' expected > 0, got ", schedule_steps);
@@ -85,6 +40,15 @@ double learning_rate_factor(LearningRateSchedule schedule, int64_t step, int64_t
     return std::max(0.0, 1.0 - t);
   }
   return 1.0;
+}
+
+const HebbianRuleEntry& hebbian_rule_entry(HebbianRule rule) {
+  for (const auto& entry : hebbian_rule_table()) {
+    if (entry.rule == rule) {
+      return entry;
+    }
+  }
+  TORCH_CHECK(false, "HebbianLinear: rule '", to_string(rule), "' has no entry in the rule table");
 }
 
 } // namespace engram::layers

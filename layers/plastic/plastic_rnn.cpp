@@ -13,6 +13,7 @@ PlasticRNNImpl::PlasticRNNImpl(const PlasticRNNOptions& options_) : options(opti
 
 void PlasticRNNImpl::check_options() const {
   const auto& o = options;
+  check_hebbian_rule("PlasticRNN", o.rule(), {HebbianRule::kHebb, HebbianRule::kOja});
   TORCH_CHECK(o.input_size() > 0, "PlasticRNN: option 'input_size' expected > 0, got ",
               o.input_size());
   TORCH_CHECK(o.hidden_size() > 0, "PlasticRNN: option 'hidden_size' expected > 0, got ",
@@ -29,26 +30,43 @@ void PlasticRNNImpl::reset() {
   check_options();
   const auto n = options.hidden_size();
   const auto in = options.input_size();
-  const double in_bound = 1.0 / std::sqrt(static_cast<double>(in));
-  const double rec_bound = 1.0 / std::sqrt(static_cast<double>(n));
-  w_in = register_parameter("w_in", torch::empty({n, in}).uniform_(-in_bound, in_bound));
-  bias = register_parameter("bias", torch::zeros({n}));
-  w = register_parameter("w", torch::empty({n, n}).uniform_(-rec_bound, rec_bound));
+  w_in = register_parameter("w_in", torch::empty({n, in}));
+  bias = register_parameter("bias", torch::empty({n}));
+  w = register_parameter("w", torch::empty({n, n}));
   std::vector<int64_t> alpha_shape;
   if (options.alpha_shape() == AlphaShape::kPerConnection) {
     alpha_shape = {n, n};
   } else if (options.alpha_shape() == AlphaShape::kPerNeuron) {
     alpha_shape = {n};
   }
-  alpha = register_parameter("alpha", torch::full(alpha_shape, options.alpha_init()));
+  alpha = register_parameter("alpha", torch::empty(alpha_shape));
   if (options.learn_eta()) {
-    eta = register_parameter("eta", torch::full({}, options.eta()));
+    eta = register_parameter("eta", torch::empty({}));
   } else {
-    eta = register_buffer("eta", torch::full({}, options.eta()));
+    eta = register_buffer("eta", torch::empty({}));
   }
-  if (options.modulation() != Neuromodulation::kNone) {
-    w_mod = register_parameter("w_mod", torch::empty({n}).uniform_(-rec_bound, rec_bound));
-    b_mod = register_parameter("b_mod", torch::zeros({}));
+  if (options.modulation() != Modulation::kNone) {
+    w_mod = register_parameter("w_mod", torch::empty({n}));
+    b_mod = register_parameter("b_mod", torch::empty({}));
+  }
+  reset_parameters();
+}
+
+void PlasticRNNImpl::reset_parameters() {
+  torch::NoGradGuard no_grad;
+  const auto n = options.hidden_size();
+  const double in_bound = 1.0 / std::sqrt(static_cast<double>(options.input_size()));
+  const double rec_bound = 1.0 / std::sqrt(static_cast<double>(n));
+  w_in.uniform_(-in_bound, in_bound);
+  bias.zero_();
+  // Drawn in the trace's [pre, post] shape, then stored transposed: the same numbers as before
+  // the weights took LibTorch's [out, in] layout.
+  w.copy_(torch::empty({n, n}).uniform_(-rec_bound, rec_bound).t());
+  alpha.fill_(options.alpha_init());
+  eta.fill_(options.eta());
+  if (options.modulation() != Modulation::kNone) {
+    w_mod.uniform_(-rec_bound, rec_bound);
+    b_mod.zero_();
   }
 }
 
@@ -89,7 +107,7 @@ PlasticRNNOutput PlasticRNNImpl::forward(const torch::Tensor& x,
   const auto batch = x.size(1);
   const auto mode = options.modulation();
   if (modulation) {
-    TORCH_CHECK(mode != Neuromodulation::kNone,
+    TORCH_CHECK(mode != Modulation::kNone,
                 "PlasticRNN: argument 'modulation' given, but option 'modulation' is none; choose "
                 "simple or retroactive");
     TORCH_CHECK(modulation->sizes() == c10::IntArrayRef({steps, batch}),
@@ -100,11 +118,7 @@ PlasticRNNOutput PlasticRNNImpl::forward(const torch::Tensor& x,
   check_state(s, batch);
 
   ops::PlasticRnnOptions op_options;
-  op_options.rule(options.rule() == PlasticityRule::kHebb ? ops::PlasticRule::kHebb
-                                                          : ops::PlasticRule::kOja);
-  op_options.modulation(mode == Neuromodulation::kNone     ? ops::Modulation::kNone
-                        : mode == Neuromodulation::kSimple ? ops::Modulation::kSimple
-                                                           : ops::Modulation::kRetroactive);
+  op_options.rule(options.rule()).modulation(mode);
   if (options.clip() > 0) {
     op_options.clip(options.clip());
   }
@@ -112,8 +126,8 @@ PlasticRNNOutput PlasticRNNImpl::forward(const torch::Tensor& x,
     op_options.chunk_size(options.chunk_size());
   }
   ops::PlasticRnnModulationInputs mod;
-  if (mode != Neuromodulation::kNone) {
-    if (mode == Neuromodulation::kRetroactive) {
+  if (mode != Modulation::kNone) {
+    if (mode == Modulation::kRetroactive) {
       mod.E0 = s.eligibility;
     }
     if (modulation) {
@@ -123,16 +137,12 @@ PlasticRNNOutput PlasticRNNImpl::forward(const torch::Tensor& x,
       mod.b_m = b_mod;
     }
   }
-  // The op keeps LibTorch's Linear layout for W and a matrix alpha ([post, pre]); this layer
-  // keeps the trace's [pre, post].
   // A learned eta can be stepped out of [0, 1] by the optimiser; the rule sees it clamped.
   const auto rate = at::clamp(eta, 0.0, 1.0);
-  const auto w_op = w.t();
-  const auto alpha_op = options.alpha_shape() == AlphaShape::kPerConnection ? alpha.t() : alpha;
   const auto result =
       options.fused()
-          ? ops::plastic_rnn(x, s.h, s.trace, w_in, w_op, alpha_op, bias, rate, mod, op_options)
-          : ops::reference::plastic_rnn(x, s.h, s.trace, w_in, w_op, alpha_op, bias, rate, mod,
+          ? ops::plastic_rnn(x, s.h, s.trace, w_in, w, alpha, bias, rate, mod, op_options)
+          : ops::reference::plastic_rnn(x, s.h, s.trace, w_in, w, alpha, bias, rate, mod,
                                         op_options);
   return {result.outputs, {result.h, result.H, result.E.defined() ? result.E : s.eligibility}};
 }

@@ -8,7 +8,7 @@
 #include <sstream>
 
 #ifdef ENGRAM_WITH_CUDA
-#include "../ops/cuda/device_query.h"
+#include <engram/ops/cuda/device_query.h>
 #endif
 
 namespace engram {

@@ -1,9 +1,9 @@
 // hebbian_update: fused forward (CPU loop / CUDA kernel) and an autograd Function whose backward
 // is the hand-derived gradient written with ATen ops (device independent).
-#include "hebbian_update.h"
+#include <engram/ops/hebbian_update.h>
 
-#include "hebbian_update_checks.h"
-#include "hebbian_update_kernel.h"
+#include <engram/ops/detail/hebbian_update_checks.h>
+#include <engram/ops/detail/hebbian_update_kernel.h>
 
 #include <c10/core/DeviceGuard.h>
 #include <torch/autograd.h>
@@ -38,7 +38,7 @@ at::Tensor fused_forward(const at::Tensor& H, const at::Tensor& pre, const at::T
     a.I = pre.size(1);
     a.O = post.size(1);
     a.shared = H.dim() == 2;
-    a.rule = static_cast<detail::KernelHebbianRule>(static_cast<int>(rule));
+    a.rule = rule;
     a.eta = eta;
     a.clip = clip;
     a.H = Hc.data_ptr<scalar_t>();
@@ -128,6 +128,10 @@ struct HebbianUpdateFunction : public torch::autograd::Function<HebbianUpdateFun
       thj = th.defined() ? th.unsqueeze(1) : at::zeros_like(yj);
       inc = xi * yj * (yj - thj);
       break;
+    case HebbianRule::kSanger: // the weight-only rules: refused by check_hebbian_update
+    case HebbianRule::kSoftWta:
+    case HebbianRule::kHardWta:
+      break;
     }
     const at::Tensor minc = M.defined() ? M * inc : inc;
     const at::Tensor reduced = shared ? minc.mean(0) : minc;
@@ -171,6 +175,10 @@ struct HebbianUpdateFunction : public torch::autograd::Function<HebbianUpdateFun
         gx = (gI * yj * (yj - thj)).sum(2);
         gy = (gI * xi * (2 * yj - thj)).sum(1);
         gth = -(gI * xi * yj).sum(1);
+        break;
+      case HebbianRule::kSanger: // the weight-only rules: refused by check_hebbian_update
+      case HebbianRule::kSoftWta:
+      case HebbianRule::kHardWta:
         break;
       }
     }

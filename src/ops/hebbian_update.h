@@ -14,6 +14,8 @@
 // set, H ← clamp(H, −clip, clip) (gradient passes where −clip ≤ H ≤ clip).
 // Shared H [I, O] with a batch of pre/post: the per-sample increments are averaged over the
 // batch (hebb: H ← (1 − η) H + η mean_b(m x ⊗ y)). Running means and θ are per sample [B, ·].
+#include <engram/core/plasticity.h>
+
 #include <ATen/ATen.h>
 #include <torch/arg.h>
 
@@ -22,16 +24,18 @@
 
 namespace engram::ops {
 
-enum class HebbianRule { kHebb, kOja, kCovariance, kBcm };
+// The shared vocabulary (engram/core/plasticity.h), also reachable as engram::ops::HebbianRule.
+using engram::HebbianRule;
 
-const char* to_string(HebbianRule rule);
-HebbianRule hebbian_rule_from_string(const std::string& name); // hebb|oja|covariance|bcm
+// The rules hebbian_update implements, in the order of its kernels.
+const std::vector<HebbianRule>& hebbian_update_rules(); // hebb, oja, covariance, bcm
 
 struct HebbianUpdateOptions {
+  /// The trace rule: kHebb, kOja, kCovariance or kBcm (the weight-only rules are refused).
   TORCH_ARG(HebbianRule, rule) = HebbianRule::kHebb;
-  // Clamp the updated H to [-clip, clip]; must be > 0 when set.
+  /// Clamp the updated H to [-clip, clip]; must be > 0 when set.
   TORCH_ARG(std::optional<double>, clip) = std::nullopt;
-  // Rate ρ ∈ [0, 1] of the running means (covariance) and of θ (bcm).
+  /// Rate ρ ∈ [0, 1] of the running means (covariance) and of θ (bcm).
   TORCH_ARG(double, mean_rate) = 0.1;
 };
 

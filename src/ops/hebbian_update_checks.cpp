@@ -1,34 +1,13 @@
-#include "hebbian_update_checks.h"
+#include <engram/ops/detail/hebbian_update_checks.h>
 
-#include "op_checks.h"
+#include <engram/ops/detail/op_checks.h>
 
 namespace engram::ops {
 
-const char* to_string(HebbianRule rule) {
-  switch (rule) {
-  case HebbianRule::kHebb:
-    return "hebb";
-  case HebbianRule::kOja:
-    return "oja";
-  case HebbianRule::kCovariance:
-    return "covariance";
-  case HebbianRule::kBcm:
-    return "bcm";
-  }
-  return "?";
-}
-
-HebbianRule hebbian_rule_from_string(const std::string& name) {
-  for (auto rule :
-       {HebbianRule::kHebb, HebbianRule::kOja, HebbianRule::kCovariance, HebbianRule::kBcm}) {
-    if (name == to_string(rule)) {
-      return rule;
-    }
-  }
-  TORCH_CHECK(false,
-              "hebbian_rule_from_string: argument 'name' expected 'hebb', 'oja', "
-              "'covariance' or 'bcm', got '",
-              name, "'");
+const std::vector<HebbianRule>& hebbian_update_rules() {
+  static const std::vector<HebbianRule> rules{HebbianRule::kHebb, HebbianRule::kOja,
+                                              HebbianRule::kCovariance, HebbianRule::kBcm};
+  return rules;
 }
 
 namespace detail {
@@ -37,6 +16,7 @@ HebbianDims check_hebbian_update(const char* fn, const at::Tensor& H, const at::
                                  const at::Tensor& post, const at::Tensor& eta, const at::Tensor& m,
                                  const HebbianState& state, const HebbianUpdateOptions& options) {
   HebbianDims d;
+  check_hebbian_rule(fn, options.rule(), hebbian_update_rules());
   check_dim(fn, "pre", pre, 2);
   check_floating(fn, "pre", pre);
   d.B = pre.size(0);

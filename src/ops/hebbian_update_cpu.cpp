@@ -1,5 +1,5 @@
 // Fused CPU forward of hebbian_update: one pass over H, parallel over rows of the trace.
-#include "hebbian_update_kernel.h"
+#include <engram/ops/detail/hebbian_update_kernel.h>
 
 #include <ATen/Parallel.h>
 
@@ -13,7 +13,7 @@ template <typename S>
 void forward_impl(const HebbianForwardArgs<S>& a) {
   const S eta = static_cast<S>(a.eta);
   const S c = a.clip > 0 ? static_cast<S>(a.clip) : std::numeric_limits<S>::infinity();
-  const S decay = a.rule == KernelHebbianRule::kHebb ? S(1) - eta : S(1);
+  const S decay = a.rule == HebbianRule::kHebb ? S(1) - eta : S(1);
   const int64_t I = a.I, O = a.O, B = a.B;
   const auto m_at = [&](int64_t b, int64_t j) -> S {
     if (!a.m) {

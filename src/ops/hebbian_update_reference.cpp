@@ -1,6 +1,6 @@
 // Pure-ATen hebbian_update: the formulas of hebbian_update.h, differentiated by autograd.
-#include "hebbian_update.h"
-#include "hebbian_update_checks.h"
+#include <engram/ops/detail/hebbian_update_checks.h>
+#include <engram/ops/hebbian_update.h>
 
 namespace engram::ops::reference {
 
@@ -38,6 +38,10 @@ HebbianUpdateResult hebbian_update(const at::Tensor& H, const at::Tensor& pre,
     result.state.theta = (1 - rho) * th + rho * post * post;
     break;
   }
+  case HebbianRule::kSanger: // the weight-only rules: refused by check_hebbian_update
+  case HebbianRule::kSoftWta:
+  case HebbianRule::kHardWta:
+    break;
   }
   if (m.defined()) {
     inc = inc * (m.dim() == 1 ? m.view({d.B, 1, 1}) : m.unsqueeze(1));

@@ -1,4 +1,4 @@
-#include "op_checks.h"
+#include <engram/ops/detail/op_checks.h>
 
 #include <sstream>
 

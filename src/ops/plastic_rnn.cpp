@@ -1,9 +1,9 @@
 // plastic_rnn: argument preparation, device dispatch and the memory-lean autograd Function.
-#include "plastic_rnn.h"
+#include <engram/ops/plastic_rnn.h>
 
-#include "plastic_rnn_checks.h"
-#include "plastic_rnn_device.h"
-#include "plastic_rnn_kernel.h"
+#include <engram/ops/detail/plastic_rnn_checks.h>
+#include <engram/ops/detail/plastic_rnn_device.h>
+#include <engram/ops/detail/plastic_rnn_kernel.h>
 
 #include <engram/config.h>
 
@@ -14,13 +14,13 @@ namespace engram::ops {
 namespace detail {
 namespace {
 
-at::Tensor alpha_pre_post(const at::Tensor& alpha, AlphaKind kind, int64_t N) {
+at::Tensor alpha_pre_post(const at::Tensor& alpha, AlphaShape kind, int64_t N) {
   switch (kind) {
-  case AlphaKind::kMatrix:
+  case AlphaShape::kPerConnection:
     return alpha.t().contiguous();
-  case AlphaKind::kPerPost:
+  case AlphaShape::kPerNeuron:
     return alpha.reshape({1, N}).expand({N, N}).contiguous();
-  case AlphaKind::kScalar:
+  case AlphaShape::kScalar:
     break;
   }
   return alpha.reshape({1, 1}).expand({N, N}).contiguous();
@@ -40,10 +40,6 @@ S* mut_ptr_or_null(const at::Tensor& t) {
   return t.defined() && t.numel() > 0 ? t.data_ptr<S>() : nullptr;
 }
 
-KernelModulation kernel_modulation(Modulation m) {
-  return static_cast<KernelModulation>(static_cast<int>(m));
-}
-
 // The operands forward and backward both hand to the kernels, in the layouts the kernels read.
 struct KernelOperands {
   at::Tensor h0, WT, A, w_m;
@@ -51,7 +47,7 @@ struct KernelOperands {
 
 KernelOperands kernel_operands(const PlasticRnnCall& call) {
   return {call.h0.contiguous(), call.W.t().contiguous(),
-          alpha_pre_post(call.alpha, call.dims.alpha_kind, call.dims.N),
+          alpha_pre_post(call.alpha, call.dims.alpha_shape, call.dims.N),
           maybe_contiguous(call.w_m)};
 }
 
@@ -62,8 +58,8 @@ PlasticRnnForwardArgs<S> shared_kernel_args(const PlasticRnnCall& call, const Ke
   a.T = call.dims.T;
   a.B = call.dims.B;
   a.N = call.dims.N;
-  a.oja = call.rule == PlasticRule::kOja;
-  a.modulation = kernel_modulation(call.modulation);
+  a.oja = call.rule == HebbianRule::kOja;
+  a.modulation = call.modulation;
   a.eta = call.eta_value;
   a.clip = call.clip;
   a.chunk = call.dims.chunk;
@@ -154,7 +150,7 @@ detail::PlasticRnnCall make_call(const detail::PlasticRnnDims& d, const at::Tens
   c.m = m;
   c.w_m = w_m;
   c.b_m = b_m;
-  c.rule = static_cast<PlasticRule>(rule);
+  c.rule = static_cast<HebbianRule>(rule);
   c.modulation = static_cast<Modulation>(modulation);
   c.clip = clip;
   c.eta_value = eta.item<double>();
@@ -183,7 +179,7 @@ struct PlasticRnnFunction : public torch::autograd::Function<PlasticRnnFunction>
                                const at::Tensor& eta, const at::Tensor& E0_marker,
                                const at::Tensor& m_marker, const at::Tensor& w_m_marker,
                                const at::Tensor& b_m_marker, int64_t rule, int64_t modulation,
-                               double clip, int64_t chunk, int64_t alpha_kind) {
+                               double clip, int64_t chunk, int64_t alpha_shape) {
     const at::Tensor W_in = undefined_if_empty_marker(W_in_marker);
     const at::Tensor E0 = undefined_if_empty_marker(E0_marker);
     const at::Tensor m = undefined_if_empty_marker(m_marker);
@@ -194,7 +190,7 @@ struct PlasticRnnFunction : public torch::autograd::Function<PlasticRnnFunction>
     d.B = x.size(1);
     d.I = x.size(2);
     d.N = h0.size(1);
-    d.alpha_kind = static_cast<detail::AlphaKind>(alpha_kind);
+    d.alpha_shape = static_cast<AlphaShape>(alpha_shape);
     d.modulated = static_cast<Modulation>(modulation) != Modulation::kNone;
     d.given_m = m.defined();
     d.chunk = chunk;
@@ -206,7 +202,7 @@ struct PlasticRnnFunction : public torch::autograd::Function<PlasticRnnFunction>
     ctx->saved_data["modulation"] = modulation;
     ctx->saved_data["clip"] = clip;
     ctx->saved_data["chunk"] = chunk;
-    ctx->saved_data["alpha_kind"] = alpha_kind;
+    ctx->saved_data["alpha_shape"] = alpha_shape;
     ctx->saved_data["I"] = d.I;
     int64_t saved = st.ckH.nbytes();
     if (st.ckE.defined()) {
@@ -240,7 +236,7 @@ struct PlasticRnnFunction : public torch::autograd::Function<PlasticRnnFunction>
     d.B = x.size(1);
     d.I = x.size(2);
     d.N = h0.size(1);
-    d.alpha_kind = static_cast<detail::AlphaKind>(ctx->saved_data["alpha_kind"].toInt());
+    d.alpha_shape = static_cast<AlphaShape>(ctx->saved_data["alpha_shape"].toInt());
     const auto modulation = static_cast<Modulation>(ctx->saved_data["modulation"].toInt());
     d.modulated = modulation != Modulation::kNone;
     d.given_m = m_given.defined();
@@ -345,14 +341,14 @@ PlasticRnnInputGrads plastic_rnn_backward_fused(const PlasticRnnCall& call,
       T > 0 ? at::cat({h0.unsqueeze(0), s.outputs.narrow(0, 0, T - 1)}, 0) : s.outputs;
   r.W = at::mm(ga2.t(), h_prev.reshape({T * B, N}));
   const at::Tensor gA = g_A.sum(0); // [pre, post]
-  switch (d.alpha_kind) {
-  case AlphaKind::kMatrix:
+  switch (d.alpha_shape) {
+  case AlphaShape::kPerConnection:
     r.alpha = gA.t().contiguous();
     break;
-  case AlphaKind::kPerPost:
+  case AlphaShape::kPerNeuron:
     r.alpha = gA.sum(0);
     break;
-  case AlphaKind::kScalar:
+  case AlphaShape::kScalar:
     r.alpha = gA.sum().reshape(call.alpha.sizes());
     break;
   }
@@ -506,7 +502,7 @@ PlasticRnnResult plastic_rnn(const at::Tensor& x, const at::Tensor& h0, const at
   auto outs = PlasticRnnFunction::apply(
       x, h0, H0, empty_if_undefined(W_in, x), W, alpha, b, eta, empty_if_undefined(mod.E0, x),
       empty_if_undefined(mod.m, x), empty_if_undefined(mod.w_m, x), empty_if_undefined(mod.b_m, x),
-      rule, modulation, clip, d.chunk, static_cast<int64_t>(d.alpha_kind));
+      rule, modulation, clip, d.chunk, static_cast<int64_t>(d.alpha_shape));
   result.outputs = outs[0];
   result.h = outs[1];
   result.H = outs[2];

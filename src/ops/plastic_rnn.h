@@ -25,6 +25,8 @@
 // steps; the backward recomputes the traces inside a chunk from its checkpoint (re-checkpointing
 // every ≈√chunk steps so its own buffer stays small), so saved memory is O(T/chunk · B·N²) instead
 // of the O(T · B·N²) of an unrolled graph. Double backward is not supported.
+#include <engram/core/plasticity.h>
+
 #include <ATen/ATen.h>
 #include <torch/arg.h>
 
@@ -33,21 +35,20 @@
 
 namespace engram::ops {
 
-enum class PlasticRule { kHebb, kOja };
-enum class Modulation { kNone, kSimple, kRetroactive };
-
-const char* to_string(PlasticRule rule);
-const char* to_string(Modulation modulation);
-PlasticRule plastic_rule_from_string(const std::string& name); // "hebb" | "oja"
-Modulation modulation_from_string(const std::string& name);    // "none" | "simple" | "retroactive"
+// The shared vocabulary (engram/core/plasticity.h), also reachable as engram::ops::X.
+using engram::AlphaShape;
+using engram::HebbianRule;
+using engram::Modulation;
 
 struct PlasticRnnOptions {
-  TORCH_ARG(PlasticRule, rule) = PlasticRule::kHebb;
+  /// The trace rule: HebbianRule::kHebb or kOja (others are refused).
+  TORCH_ARG(HebbianRule, rule) = HebbianRule::kHebb;
+  /// How the modulator m_t enters the trace (none, simple or retroactive).
   TORCH_ARG(Modulation, modulation) = Modulation::kNone;
-  // Clamp H to [-clip, clip] after every update; must be > 0 when set.
+  /// Clamp H to [-clip, clip] after every update; must be > 0 when set.
   TORCH_ARG(std::optional<double>, clip) = std::nullopt;
-  // Steps between saved (H, E) checkpoints; must be >= 1 when set. Default:
-  // default_plastic_rnn_chunk(T) (≈ T^{3/4}, i.e. ≈ T^{1/4} checkpoints).
+  /// Steps between saved (H, E) checkpoints; must be >= 1 when set. Default:
+  /// default_plastic_rnn_chunk(T) (≈ T^{3/4}, i.e. ≈ T^{1/4} checkpoints).
   TORCH_ARG(std::optional<int64_t>, chunk_size) = std::nullopt;
 };
 

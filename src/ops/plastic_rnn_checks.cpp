@@ -1,50 +1,10 @@
-#include "plastic_rnn_checks.h"
+#include <engram/ops/detail/plastic_rnn_checks.h>
 
-#include "op_checks.h"
+#include <engram/ops/detail/op_checks.h>
 
 #include <cmath>
 
 namespace engram::ops {
-
-const char* to_string(PlasticRule rule) {
-  return rule == PlasticRule::kHebb ? "hebb" : "oja";
-}
-
-const char* to_string(Modulation modulation) {
-  switch (modulation) {
-  case Modulation::kNone:
-    return "none";
-  case Modulation::kSimple:
-    return "simple";
-  case Modulation::kRetroactive:
-    return "retroactive";
-  }
-  return "?";
-}
-
-PlasticRule plastic_rule_from_string(const std::string& name) {
-  if (name == "hebb") {
-    return PlasticRule::kHebb;
-  }
-  TORCH_CHECK(name == "oja",
-              "plastic_rule_from_string: argument 'name' expected 'hebb' or 'oja', got '", name,
-              "'");
-  return PlasticRule::kOja;
-}
-
-Modulation modulation_from_string(const std::string& name) {
-  if (name == "none") {
-    return Modulation::kNone;
-  }
-  if (name == "simple") {
-    return Modulation::kSimple;
-  }
-  TORCH_CHECK(name == "retroactive",
-              "modulation_from_string: argument 'name' expected 'none', 'simple' or "
-              "'retroactive', got '",
-              name, "'");
-  return Modulation::kRetroactive;
-}
 
 int64_t default_plastic_rnn_chunk(int64_t T) {
   // ≈ T^{1/4} checkpoints of ≈ T^{3/4} steps: saved memory grows like T^{1/4} (the backward
@@ -65,6 +25,7 @@ PlasticRnnDims check_plastic_rnn(const char* fn, const at::Tensor& x, const at::
                                  const at::Tensor& eta, const PlasticRnnModulationInputs& mod,
                                  const PlasticRnnOptions& options) {
   PlasticRnnDims d;
+  check_hebbian_rule(fn, options.rule(), {HebbianRule::kHebb, HebbianRule::kOja});
   check_dim(fn, "x", x, 3);
   check_floating(fn, "x", x);
   d.T = x.size(0);
@@ -88,13 +49,13 @@ PlasticRnnDims check_plastic_rnn(const char* fn, const at::Tensor& x, const at::
   check_like(fn, "alpha", alpha, "x", x);
   if (alpha.dim() == 2) {
     check_sizes(fn, "alpha", alpha, {d.N, d.N});
-    d.alpha_kind = AlphaKind::kMatrix;
+    d.alpha_shape = AlphaShape::kPerConnection;
   } else if (alpha.dim() == 1 && alpha.size(0) == d.N && d.N != 1) {
-    d.alpha_kind = AlphaKind::kPerPost;
+    d.alpha_shape = AlphaShape::kPerNeuron;
   } else {
     TORCH_CHECK(alpha.numel() == 1 && alpha.dim() <= 1, fn, ": argument 'alpha' expected shape [",
                 d.N, ", ", d.N, "], [", d.N, "] or a scalar, got ", shape_string(alpha));
-    d.alpha_kind = AlphaKind::kScalar;
+    d.alpha_shape = AlphaShape::kScalar;
   }
   check_like(fn, "b", b, "x", x);
   check_sizes(fn, "b", b, {d.N});

@@ -1,6 +1,6 @@
 // Fused CPU kernels of plastic_rnn: one task per batch element (at::parallel_for), the trace kept
 // in the output buffer and updated in place, every buffer allocated once per task.
-#include "plastic_rnn_kernel.h"
+#include <engram/ops/detail/plastic_rnn_kernel.h>
 
 #include <ATen/Parallel.h>
 #include <c10/core/CPUAllocator.h>
@@ -28,13 +28,13 @@ private:
 };
 
 namespace cpu_generic {
-#include "plastic_rnn_cpu_impl.h"
+#include <engram/ops/detail/plastic_rnn_cpu_impl.h>
 } // namespace cpu_generic
 
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 namespace cpu_avx2 {
-#include "plastic_rnn_cpu_impl.h"
+#include <engram/ops/detail/plastic_rnn_cpu_impl.h>
 } // namespace cpu_avx2
 #pragma GCC pop_options
 

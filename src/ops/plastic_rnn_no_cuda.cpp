@@ -1,6 +1,6 @@
 // Stand-ins for the CUDA entry points in builds without ENGRAM_WITH_CUDA.
-#include "hebbian_update_kernel.h"
-#include "plastic_rnn_device.h"
+#include <engram/ops/detail/hebbian_update_kernel.h>
+#include <engram/ops/detail/plastic_rnn_device.h>
 
 namespace engram::ops::detail {
 

@@ -1,6 +1,6 @@
 // Unrolled pure-ATen plastic_rnn: the semantics written as plainly as possible.
-#include "plastic_rnn.h"
-#include "plastic_rnn_checks.h"
+#include <engram/ops/plastic_rnn.h>
+#include <engram/ops/detail/plastic_rnn_checks.h>
 
 namespace engram::ops::reference {
 
@@ -11,19 +11,19 @@ PlasticRnnResult plastic_rnn(const at::Tensor& x, const at::Tensor& h0, const at
                              const PlasticRnnOptions& options) {
   const auto d = detail::check_plastic_rnn("reference::plastic_rnn", x, h0, H0, W_in, W, alpha, b,
                                            eta, mod, options);
-  const bool oja = options.rule() == PlasticRule::kOja;
+  const bool oja = options.rule() == HebbianRule::kOja;
   const auto modulation = options.modulation();
   const at::Tensor U = W_in.defined() ? at::matmul(x, W_in.t()) + b : x + b;
   // alpha in W's [post, pre] layout, broadcastable against Hᵀ [B, post, pre].
   at::Tensor alpha_w;
-  switch (d.alpha_kind) {
-  case detail::AlphaKind::kMatrix:
+  switch (d.alpha_shape) {
+  case AlphaShape::kPerConnection:
     alpha_w = alpha;
     break;
-  case detail::AlphaKind::kPerPost:
+  case AlphaShape::kPerNeuron:
     alpha_w = alpha.unsqueeze(1);
     break;
-  case detail::AlphaKind::kScalar:
+  case AlphaShape::kScalar:
     alpha_w = alpha.reshape({});
     break;
   }

@@ -1,8 +1,8 @@
 // The plastic ops as dispatcher operators torch.ops.engram.plastic_rnn / hebbian_update, with
 // CPU and CUDA kernels (forward only, no graph) and an Autograd kernel (the memory-lean Function).
 // Other engram areas that add operators use TORCH_LIBRARY_FRAGMENT(engram, m).
-#include "hebbian_update.h"
-#include "plastic_rnn.h"
+#include <engram/ops/hebbian_update.h>
+#include <engram/ops/plastic_rnn.h>
 
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <torch/library.h>
@@ -32,8 +32,8 @@ PlasticTuple plastic_rnn_op(const at::Tensor& x, const at::Tensor& h0, const at:
                             c10::string_view modulation, std::optional<double> clip,
                             std::optional<int64_t> chunk_size) {
   PlasticRnnOptions opt;
-  opt.rule(plastic_rule_from_string(std::string(rule)))
-      .modulation(modulation_from_string(std::string(modulation)))
+  opt.rule(parse_hebbian_rule(std::string(rule)))
+      .modulation(parse_modulation(std::string(modulation)))
       .clip(clip)
       .chunk_size(chunk_size);
   PlasticRnnModulationInputs mod{value_or_undefined(E0), value_or_undefined(m),
@@ -63,7 +63,7 @@ HebbTuple hebbian_update_op(const at::Tensor& H, const at::Tensor& pre, const at
                             const std::optional<at::Tensor>& theta, c10::string_view rule,
                             std::optional<double> clip, double mean_rate) {
   HebbianUpdateOptions opt;
-  opt.rule(hebbian_rule_from_string(std::string(rule))).clip(clip).mean_rate(mean_rate);
+  opt.rule(parse_hebbian_rule(std::string(rule))).clip(clip).mean_rate(mean_rate);
   HebbianState state{value_or_undefined(pre_mean), value_or_undefined(post_mean),
                      value_or_undefined(theta)};
   const auto r = hebbian_update(H, pre, post, eta, value_or_undefined(m), state, opt);

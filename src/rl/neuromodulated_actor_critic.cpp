@@ -35,19 +35,19 @@ NeuromodulatedActorCritic::NeuromodulatedActorCritic(NeuromodulatedActorCriticOp
   // accumulating trace gamma lambda E + pre (x) post; update() divides m by r to undo the scale.
   namespace layers = engram::layers;
   actor_ = layers::PlasticLinear(layers::PlasticLinearOptions(o.num_states(), o.num_actions())
-                                     .activation(layers::PlasticActivation::kNone)
+                                     .activation(Activation::kNone)
                                      .alpha_shape(layers::AlphaShape::kScalar)
                                      .alpha_init(1.0)
                                      .eta(1.0 - o.gamma() * o.trace_decay())
                                      .learn_eta(false)
                                      .clip(o.clip())
-                                     .neuromodulation(layers::Neuromodulation::kRetroactive));
+                                     .modulation(Modulation::kRetroactive));
   {
     at::NoGradGuard no_grad;
     actor_->weight.zero_(); // uniform initial policy: no arm is preferred before any reward
     actor_->alpha.requires_grad_(false); // H enters at unit gain; only W and b learn by gradient
   }
-  actor_->reset_trace(1);
+  actor_->reset_state(1);
   critic_ = torch::nn::Linear(o.num_states(), 1);
   {
     at::NoGradGuard no_grad;

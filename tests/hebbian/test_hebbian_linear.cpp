@@ -1,5 +1,5 @@
 // HebbianLinear as a module: forward, learn's bookkeeping, options, errors, save/load.
-#include "hebbian/expect_error.h"
+#include <support/error_message.h>
 
 #include <engram/layers/hebbian/hebbian_linear.h>
 
@@ -16,7 +16,7 @@ using namespace engram::layers;
 
 TEST(HebbianLinear, ForwardIsLinearMapPlusActivation) {
   torch::manual_seed(0);
-  HebbianLinear layer(HebbianLinearOptions(6, 3).bias(true).activation(HebbianActivation::kTanh));
+  HebbianLinear layer(HebbianLinearOptions(6, 3).bias(true).activation(Activation::kTanh));
   {
     torch::NoGradGuard no_grad;
     layer->bias.uniform_(-1, 1);
@@ -146,9 +146,28 @@ TEST(HebbianLinear, ToDoubleAndPrettyPrint) {
 TEST(HebbianLinear, RuleNamesRoundTrip) {
   for (auto rule : {HebbianRule::kHebb, HebbianRule::kOja, HebbianRule::kSanger, HebbianRule::kBcm,
                     HebbianRule::kCovariance, HebbianRule::kSoftWta, HebbianRule::kHardWta}) {
-    EXPECT_EQ(parse_hebbian_rule(to_string(rule)), rule);
+    EXPECT_EQ(engram::parse_hebbian_rule(engram::to_string(rule)), rule);
   }
-  EXPECT_ERROR_MENTIONS(parse_hebbian_rule("ojas"), "'ojas'");
+  EXPECT_ERROR_MENTIONS(engram::parse_hebbian_rule("ojas"), "'ojas'");
+}
+
+// The rule table is complete: one row per engram::HebbianRule, in the vocabulary's order, and
+// every row's rule learns (changes W) on a batch.
+TEST(HebbianLinear, RuleTableCoversEveryRule) {
+  const auto& table = hebbian_rule_table();
+  ASSERT_EQ(table.size(), engram::all_hebbian_rules().size());
+  for (size_t k = 0; k < table.size(); ++k) {
+    const auto rule = engram::all_hebbian_rules()[k];
+    EXPECT_EQ(table[k].rule, rule);
+    EXPECT_EQ(table[k].name(), engram::to_string(rule));
+    EXPECT_NE(table[k].update, nullptr);
+    EXPECT_EQ(&hebbian_rule_entry(rule), &table[k]);
+    torch::manual_seed(4);
+    HebbianLinear layer(HebbianLinearOptions(5, 3).rule(rule).activation(Activation::kRelu));
+    const auto before = layer->weight.detach().clone();
+    layer->learn(torch::rand({8, 5}));
+    EXPECT_FALSE(torch::equal(layer->weight, before)) << table[k].name();
+  }
 }
 
 TEST(HebbianLinear, InvalidOptionsAreNamed) {

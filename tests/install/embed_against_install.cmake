@@ -12,6 +12,35 @@ function(run_step what)
 endfunction()
 
 run_step("install" ${CMAKE_COMMAND} --install "${ENGRAM_BINARY_DIR}" --prefix "${prefix}")
+# The installed tree holds public headers only: no detail/ or cuda/ folder, no internal header
+# (argument checks, kernels, CPU implementations, the precompiled header), and every
+# <engram/...> that an installed header includes is installed too.
+set(include_root "${prefix}/include/engram")
+file(GLOB_RECURSE installed RELATIVE "${include_root}" "${include_root}/*")
+set(internal "")
+foreach(f IN LISTS installed)
+  if(f MATCHES "(^|/)(detail|cuda)/" OR f MATCHES "(_checks|_kernel|_cpu_impl|_device)\\.h$"
+     OR f MATCHES "(^|/)pch\\.h$")
+    list(APPEND internal "${f}")
+  endif()
+  file(STRINGS "${include_root}/${f}" includes REGEX "^#include <engram/")
+  foreach(line IN LISTS includes)
+    string(REGEX REPLACE "^#include <engram/([^>]+)>.*" "\\1" header "${line}")
+    if(NOT EXISTS "${include_root}/${header}")
+      list(APPEND internal "${f} includes <engram/${header}>, which is not installed")
+    endif()
+  endforeach()
+endforeach()
+list(LENGTH installed n_installed)
+if(n_installed LESS 20)
+  message(FATAL_ERROR "installed tree: only ${n_installed} headers under ${include_root}")
+endif()
+if(internal)
+  string(REPLACE ";" "\n  " internal "${internal}")
+  message(FATAL_ERROR "installed tree has internal headers:\n  ${internal}")
+endif()
+message("installed tree: ${n_installed} public headers, no internal ones")
+
 run_step("configure embed" ${CMAKE_COMMAND} -S "${ENGRAM_SOURCE_DIR}/examples/embed"
   -B "${WORK_DIR}/build" -G "${CMAKE_GENERATOR}" -DCMAKE_BUILD_TYPE=Release
   "-DCMAKE_PREFIX_PATH=${prefix}" "-DTorch_DIR=${Torch_DIR}")

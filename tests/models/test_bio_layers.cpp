@@ -80,16 +80,16 @@ TEST(BioLayers, BadOptionsNameTheirPath) {
 TEST(BioLayers, PlasticLayerReadsThroughTheImprintedTrace) {
   torch::manual_seed(0);
   layers::PlasticLinearOptions o(5, 4);
-  o.activation(layers::PlasticActivation::kNone).alpha_init(0.5).eta(0.5);
+  o.activation(Activation::kNone).alpha_init(0.5).eta(0.5);
   PlasticFeedForward layer(o);
   const at::Tensor x = at::rand({2, 5});
   const at::Tensor y = layer->forward(x);
   const auto& p = *layer->plastic;
-  const at::Tensor first = at::matmul(x, p.weight) + p.bias; // the imprinting pass (H = 0)
+  const at::Tensor first = at::matmul(x, p.weight.t()) + p.bias; // the imprinting pass (H = 0)
   // Hebb from H = 0: H = eta x (x) y1, read as x (W + alpha * H).
   const at::Tensor trace = p.eta * x.unsqueeze(2) * first.unsqueeze(1);
   const at::Tensor expected =
-      at::matmul(x.unsqueeze(1), p.weight + p.alpha * trace).squeeze(1) + p.bias;
+      at::matmul(x.unsqueeze(1), p.weight.t() + p.alpha.t() * trace).squeeze(1) + p.bias;
   EXPECT_TRUE(at::allclose(y, expected, 1e-5, 1e-6));
   EXPECT_FALSE(at::allclose(y, first, 1e-3, 1e-3));
   // Independent of the rest of the batch: the trace is per sample.
@@ -99,12 +99,12 @@ TEST(BioLayers, PlasticLayerReadsThroughTheImprintedTrace) {
 // The closed form of the two-pass episode equals the layer's own two passes, values and
 // gradients, for both rules and every shape of alpha.
 TEST(BioLayers, PlasticClosedFormEqualsTheLayersEpisode) {
-  for (auto rule : {layers::PlasticityRule::kHebb, layers::PlasticityRule::kOja}) {
+  for (auto rule : {HebbianRule::kHebb, HebbianRule::kOja}) {
     for (auto shape : {layers::AlphaShape::kPerConnection, layers::AlphaShape::kPerNeuron,
                        layers::AlphaShape::kScalar}) {
       torch::manual_seed(3);
       layers::PlasticLinearOptions o(6, 5);
-      o.rule(rule).alpha_shape(shape).activation(layers::PlasticActivation::kTanh).eta(0.3);
+      o.rule(rule).alpha_shape(shape).activation(Activation::kTanh).eta(0.3);
       PlasticFeedForward layer(o);
       {
         at::NoGradGuard no_grad;
@@ -115,13 +115,13 @@ TEST(BioLayers, PlasticClosedFormEqualsTheLayersEpisode) {
       auto& p = *layer->plastic;
       const auto params = layer->parameters();
       const auto g_closed = torch::autograd::grad({closed.square().sum()}, params);
-      p.reset_trace(4);
+      p.reset_state(4);
       p.forward(x);
       const at::Tensor episode = p.forward(x);
       const auto g_episode = torch::autograd::grad({episode.square().sum()}, params);
-      const std::string what = layers::to_string(rule) + "/" + layers::to_string(shape);
+      const std::string what = engram::to_string(rule) + "/" + engram::to_string(shape);
       EXPECT_TRUE(at::allclose(closed, episode, 1e-5, 1e-6)) << what;
-      EXPECT_FALSE(at::allclose(closed, at::tanh(at::matmul(x, p.weight) + p.bias), 1e-3, 1e-3))
+      EXPECT_FALSE(at::allclose(closed, at::tanh(at::matmul(x, p.weight.t()) + p.bias), 1e-3, 1e-3))
           << what << ": the trace changes the output";
       for (size_t i = 0; i < params.size(); ++i)
         EXPECT_TRUE(at::allclose(g_closed[i], g_episode[i], 1e-4, 1e-5)) << what << " grad " << i;

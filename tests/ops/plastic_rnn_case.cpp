@@ -7,8 +7,8 @@ std::string PlasticCase::name() const {
   if (modulation != Modulation::kNone) {
     s += source == ModSource::kGiven ? "_givenm" : "_head";
   }
-  s += alpha == AlphaShape::kMatrix    ? "_alphaNN"
-       : alpha == AlphaShape::kPerPost ? "_alphaN"
+  s += alpha == AlphaShape::kPerConnection    ? "_alphaNN"
+       : alpha == AlphaShape::kPerNeuron ? "_alphaN"
                                        : "_alpha1";
   s += clip ? "_clip" : "_noclip";
   return s;
@@ -35,10 +35,10 @@ PlasticProblem PlasticProblem::make(const PlasticCase& c, torch::Dtype dtype, ui
   }
   p.inputs[4] = torch::randn({N, N}, o) * 0.5;
   switch (c.alpha) {
-  case AlphaShape::kMatrix:
+  case AlphaShape::kPerConnection:
     p.inputs[5] = torch::randn({N, N}, o) * 0.7;
     break;
-  case AlphaShape::kPerPost:
+  case AlphaShape::kPerNeuron:
     p.inputs[5] = torch::randn({N}, o) * 0.7;
     break;
   case AlphaShape::kScalar:
@@ -107,13 +107,13 @@ std::vector<torch::Tensor> PlasticProblem::leaves(torch::Device device) const {
 
 std::vector<PlasticCase> all_plastic_cases() {
   std::vector<PlasticCase> cases;
-  for (auto rule : {PlasticRule::kHebb, PlasticRule::kOja}) {
+  for (auto rule : {HebbianRule::kHebb, HebbianRule::kOja}) {
     for (auto mod : {Modulation::kNone, Modulation::kSimple, Modulation::kRetroactive}) {
       for (auto source : {ModSource::kHead, ModSource::kGiven}) {
         if (mod == Modulation::kNone && source == ModSource::kGiven) {
           continue;
         }
-        for (auto alpha : {AlphaShape::kMatrix, AlphaShape::kPerPost, AlphaShape::kScalar}) {
+        for (auto alpha : {AlphaShape::kPerConnection, AlphaShape::kPerNeuron, AlphaShape::kScalar}) {
           for (bool clip : {false, true}) {
             PlasticCase c;
             c.rule = rule;

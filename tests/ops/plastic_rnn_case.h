@@ -11,14 +11,13 @@
 
 namespace engram::ops::testing {
 
-enum class AlphaShape { kMatrix, kPerPost, kScalar };
 enum class ModSource { kGiven, kHead }; // where m comes from when modulated
 
 struct PlasticCase {
-  PlasticRule rule = PlasticRule::kHebb;
+  HebbianRule rule = HebbianRule::kHebb;
   Modulation modulation = Modulation::kNone;
   ModSource source = ModSource::kHead;
-  AlphaShape alpha = AlphaShape::kMatrix;
+  AlphaShape alpha = AlphaShape::kPerConnection;
   bool clip = false;
   int64_t T = 7, B = 3, I = 4, N = 5;
   std::optional<int64_t> chunk = 3;

@@ -1,6 +1,7 @@
 // hebbian_update: fused forward and hand-written backward against the pure-ATen reference, finite
 // differences in float64, argument errors.
 #include <engram/ops/hebbian_update.h>
+#include <support/error_message.h>
 
 #include <gtest/gtest.h>
 #include <torch/nn/functional/normalization.h>
@@ -217,17 +218,7 @@ TEST(HebbianUpdate, RejectsBadArguments) {
   const auto H = torch::zeros({2, 3, 4});
   const auto x = torch::zeros({2, 3});
   const auto y = torch::zeros({2, 4});
-  const auto expect_error = [](const std::function<void()>& fn, std::vector<std::string> parts) {
-    try {
-      fn();
-      ADD_FAILURE() << "no error";
-    } catch (const c10::Error& e) {
-      const std::string msg = e.what_without_backtrace();
-      for (const auto& part : parts) {
-        EXPECT_NE(msg.find(part), std::string::npos) << part << " not in " << msg;
-      }
-    }
-  };
+  using engram::testing::expect_error;
   expect_error(
       [&] {
         hebbian_update(torch::zeros({2, 4, 4}), x, y, 0.1);
@@ -246,7 +237,10 @@ TEST(HebbianUpdate, RejectsBadArguments) {
         hebbian_update(H, x, y, 0.1, {}, {torch::zeros({2, 3}), {}, {}});
       },
       {"'state.pre_mean'", "undefined", "hebb"});
-  expect_error([&] { hebbian_rule_from_string("anti"); }, {"'name'", "'bcm'", "'anti'"});
+  expect_error([&] { parse_hebbian_rule("anti"); }, {"'rule'", "bcm", "'anti'"});
+  expect_error(
+      [&] { hebbian_update(H, x, y, 0.1, {}, {}, HebbianUpdateOptions().rule(HebbianRule::kSoftWta)); },
+      {"'rule'", "hebb, oja, covariance, bcm", "'soft_wta'"});
 }
 
 TEST(HebbianUpdate, NonContiguousInputsAreRead) {

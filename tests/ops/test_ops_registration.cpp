@@ -56,7 +56,7 @@ TEST(OpsRegistration, DispatcherCallMatchesDirectCallWithGradients) {
   ASSERT_EQ(stack.size(), 5u);
   const auto outputs = stack[0].toTensor();
   const auto direct = plastic_rnn(x, h0, H0, W_in, W, alpha, b, eta, {},
-                                  PlasticRnnOptions().rule(PlasticRule::kOja).clip(0.5));
+                                  PlasticRnnOptions().rule(HebbianRule::kOja).clip(0.5));
   EXPECT_TRUE(torch::allclose(outputs, direct.outputs));
   EXPECT_EQ(stack[3].toTensor().numel(), 0); // no E without retroactive modulation
   const auto g_op = torch::autograd::grad({outputs.sum()}, {W_in, alpha});

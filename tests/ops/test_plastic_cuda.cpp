@@ -55,7 +55,7 @@ void compare_case(PlasticCase c, torch::Dtype dtype, double tol) {
 TEST(PlasticRnnCuda, AllRulesMatchCpuFloat64) {
   SKIP_WITHOUT_CUDA();
   for (auto c : all_plastic_cases()) {
-    if (c.alpha != AlphaShape::kMatrix && c.modulation != Modulation::kNone) {
+    if (c.alpha != AlphaShape::kPerConnection && c.modulation != Modulation::kNone) {
       continue;
     }
     compare_case(c, torch::kDouble, 1e-9);
@@ -66,7 +66,7 @@ TEST(PlasticRnnCuda, SharedMemoryAndGlobalPathsMatchCpuFloat32) {
   SKIP_WITHOUT_CUDA();
   for (int64_t N : {64, 128, 256}) { // 256 (retroactive) exceeds shared memory: global path
     PlasticCase c;
-    c.rule = PlasticRule::kOja;
+    c.rule = HebbianRule::kOja;
     c.modulation = Modulation::kRetroactive;
     c.clip = true;
     c.T = 12;

@@ -2,7 +2,8 @@
 // float64, argument errors and the memory bound.
 #include "plastic_rnn_case.h"
 
-#include <engram/ops/cpu_memory_counter.h>
+#include <support/cpu_memory_counter.h>
+#include <support/error_message.h>
 #include <engram/ops/plastic_rnn.h>
 
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 #include <torch/utils.h>
 
 namespace engram::ops::testing {
+using engram::testing::CpuMemoryCounter;
 namespace {
 
 // max |a - b| <= tol · max(1, max |b|)
@@ -106,7 +108,7 @@ void check_finite_differences_float64(PlasticCase c) {
 
 // One test per rule and modulation (a process each under CTest), looping over alpha shape × clip
 // × modulation source.
-class PlasticRnnCases : public ::testing::TestWithParam<std::tuple<PlasticRule, Modulation>> {
+class PlasticRnnCases : public ::testing::TestWithParam<std::tuple<HebbianRule, Modulation>> {
 protected:
   std::vector<PlasticCase> cases() const {
     std::vector<PlasticCase> out;
@@ -135,7 +137,7 @@ TEST_P(PlasticRnnCases, GradientsMatchFiniteDifferencesFloat64) {
 
 INSTANTIATE_TEST_SUITE_P(
     Rules, PlasticRnnCases,
-    ::testing::Combine(::testing::Values(PlasticRule::kHebb, PlasticRule::kOja),
+    ::testing::Combine(::testing::Values(HebbianRule::kHebb, HebbianRule::kOja),
                        ::testing::Values(Modulation::kNone, Modulation::kSimple,
                                          Modulation::kRetroactive)),
     [](const auto& info) {
@@ -145,7 +147,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(PlasticRnn, GradientsDoNotDependOnChunkSize) {
   PlasticCase c;
-  c.rule = PlasticRule::kOja;
+  c.rule = HebbianRule::kOja;
   c.modulation = Modulation::kRetroactive;
   c.clip = true;
   c.T = 13;
@@ -191,7 +193,7 @@ TEST(PlasticRnn, NoGradPathAndNonContiguousInputsMatch) {
 TEST(PlasticRnn, WithoutInputProjection) {
   PlasticCase c;
   c.with_w_in = false;
-  c.rule = PlasticRule::kOja;
+  c.rule = HebbianRule::kOja;
   const auto p = PlasticProblem::make(c, torch::kDouble, 4);
   auto a = p.leaves();
   auto r = p.leaves();
@@ -206,17 +208,7 @@ TEST(PlasticRnn, WithoutInputProjection) {
 // ----------------------------------------------------------------------------------------------
 // Argument errors name the argument, the expected and the actual value.
 
-void expect_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "no error thrown";
-  } catch (const c10::Error& e) {
-    const std::string msg = e.what_without_backtrace();
-    for (const auto& part : parts) {
-      EXPECT_NE(msg.find(part), std::string::npos) << "'" << part << "' not in: " << msg;
-    }
-  }
-}
+using engram::testing::expect_error;
 
 TEST(PlasticRnn, RejectsBadArguments) {
   PlasticCase c;
@@ -262,7 +254,10 @@ TEST(PlasticRnn, RejectsBadArguments) {
                     PlasticRnnOptions().modulation(Modulation::kSimple));
       },
       {"'m'", "[7, 3]", "[7, 2]"});
-  expect_error([&] { plastic_rule_from_string("hebbian"); }, {"'name'", "'oja'", "'hebbian'"});
+  expect_error([&] { parse_hebbian_rule("hebbian"); }, {"'rule'", "oja", "'hebbian'"});
+  // the shared rule type: plastic_rnn runs two of its rules and names them when given another
+  expect_error([&] { call(in, PlasticRnnOptions().rule(HebbianRule::kSanger)); },
+               {"'rule'", "hebb, oja", "'sanger'"});
   // double backward is refused rather than silently wrong
   auto W = in[4].clone().requires_grad_(true);
   const auto r = plastic_rnn(in[0], in[1], in[2], in[3], W, in[5], in[6], in[7]);

@@ -3,7 +3,7 @@
 // each episode which cue pays; the same network with plain, unmodulated plasticity, trained as
 // long, barely does.
 #include <engram/layers/plastic/plastic_rnn.h>
-#include <engram/layers/plastic/tasks/cue_reward.h>
+#include <engram/tasks/cue_reward.h>
 
 #include <gtest/gtest.h>
 #include <torch/nn/modules/linear.h>
@@ -14,6 +14,7 @@
 namespace {
 
 using namespace engram::layers;
+namespace tasks = engram::tasks;
 
 TEST(CueRewardTask, TrialsAreCueResponseFeedback) {
   torch::manual_seed(0);
@@ -51,7 +52,7 @@ TEST(CueRewardTask, TrialsAreCueResponseFeedback) {
 // trial over the second half of fresh episodes. The modulator is either the network's own learned
 // head m_t = tanh(w_m . h_t + b_m) (Backpropamine), or, with `reward_is_modulator`, the outcome
 // itself (dopamine-like, 0 outside the feedback steps).
-double train_and_test(Neuromodulation modulation, const tasks::CueRewardOptions& task,
+double train_and_test(Modulation modulation, const tasks::CueRewardOptions& task,
                       int64_t iterations, bool reward_is_modulator = false) {
   torch::manual_seed(0);
   const int64_t hidden = 16;
@@ -59,7 +60,7 @@ double train_and_test(Neuromodulation modulation, const tasks::CueRewardOptions&
                      .modulation(modulation)
                      .alpha_init(0.1)
                      .eta(0.1)
-                     .clip(modulation == Neuromodulation::kNone ? 0.0 : 2.0));
+                     .clip(modulation == Modulation::kNone ? 0.0 : 2.0));
   torch::nn::Linear decide(hidden, 1);
   auto params = net->parameters();
   for (const auto& p : decide->parameters()) {
@@ -91,8 +92,8 @@ TEST(CueReward, RetroactiveModulationLearnsWhichCuePays) {
   tasks::CueRewardOptions task;
   task.cues = 4;
   task.trials = 12;
-  const double retroactive = train_and_test(Neuromodulation::kRetroactive, task, 400);
-  const double plain = train_and_test(Neuromodulation::kNone, task, 400);
+  const double retroactive = train_and_test(Modulation::kRetroactive, task, 400);
+  const double plain = train_and_test(Modulation::kNone, task, 400);
   std::cout << "reward per trial (best 0.25): retroactive " << retroactive << ", unmodulated "
             << plain << "\n";
   EXPECT_GT(retroactive, 0.2);
@@ -106,7 +107,7 @@ TEST(CueReward, RewardAsModulatorGatesTheEligibilityTrace) {
   tasks::CueRewardOptions task;
   task.cues = 4;
   task.trials = 12;
-  const double given = train_and_test(Neuromodulation::kRetroactive, task, 150, true);
+  const double given = train_and_test(Modulation::kRetroactive, task, 150, true);
   std::cout << "reward per trial (best 0.25), reward as modulator: " << given << "\n";
   EXPECT_GT(given, 0.2);
 }

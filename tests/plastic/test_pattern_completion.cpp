@@ -1,7 +1,7 @@
 // Miconi et al. (2018): a plastic RNN trained by BPTT completes half-erased patterns it saw only
 // within the episode; the same network without plasticity cannot.
 #include <engram/layers/plastic/plastic_rnn.h>
-#include <engram/layers/plastic/tasks/pattern_completion.h>
+#include <engram/tasks/pattern_completion.h>
 
 #include <gtest/gtest.h>
 #include <torch/optim/adam.h>
@@ -11,7 +11,8 @@
 namespace {
 
 using namespace engram::layers;
-using engram::layers::tasks::PatternCompletionOptions;
+namespace tasks = engram::tasks;
+using engram::tasks::PatternCompletionOptions;
 
 TEST(PatternCompletionTask, EpisodesFollowThePaper) {
   torch::manual_seed(0);
@@ -55,9 +56,10 @@ double train_and_test(bool plastic, const PatternCompletionOptions& task, int64_
   {
     torch::NoGradGuard no_grad;
     net->w_in.copy_(torch::eye(task.bits));
-    net->w.normal_(0.0, 0.01);
+    // Drawn in the trace's [pre, post] shape and stored in the layer's [out, in] layout.
+    net->w.copy_(torch::empty_like(net->w).normal_(0.0, 0.01).t());
     if (plastic) {
-      net->alpha.normal_(0.0, 0.01);
+      net->alpha.copy_(torch::empty_like(net->alpha).normal_(0.0, 0.01).t());
     }
   }
   std::vector<torch::Tensor> trained{net->w, net->bias};

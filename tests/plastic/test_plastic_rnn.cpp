@@ -1,5 +1,5 @@
 // PlasticRNN against its equations written step by step, state continuation, options and errors.
-#include "hebbian/expect_error.h"
+#include <support/error_message.h>
 
 #include <engram/layers/plastic/plastic_rnn.h>
 
@@ -24,8 +24,8 @@ Manual manual_step(PlasticRNN& net, const torch::Tensor& x, Manual s, const torc
   const auto n = o.hidden_size();
   const auto b = x.size(0);
   auto alpha = net->alpha;
-  if (o.alpha_shape() == AlphaShape::kPerNeuron) {
-    alpha = alpha.view({1, n}).expand({n, n});
+  if (o.alpha_shape() == AlphaShape::kPerNeuron) { // alpha[j]: per postsynaptic unit
+    alpha = alpha.view({n, 1}).expand({n, n});
   } else if (o.alpha_shape() == AlphaShape::kScalar) {
     alpha = alpha.expand({n, n});
   }
@@ -39,13 +39,13 @@ Manual manual_step(PlasticRNN& net, const torch::Tensor& x, Manual s, const torc
       }
       for (int64_t i = 0; i < n; ++i) {
         a += s.h[k][i].item<double>() *
-             (net->w[i][j].item<double>() +
-              alpha[i][j].item<double>() * s.trace[k][i][j].item<double>());
+             (net->w[j][i].item<double>() +
+              alpha[j][i].item<double>() * s.trace[k][i][j].item<double>());
       }
       next.h[k][j] = std::tanh(a);
     }
     double mk = 0;
-    if (o.modulation() != Neuromodulation::kNone) {
+    if (o.modulation() != Modulation::kNone) {
       mk = m.defined() ? m[k].item<double>()
                        : std::tanh(torch::dot(next.h[k], net->w_mod).item<double>() +
                                    net->b_mod.item<double>());
@@ -55,11 +55,11 @@ Manual manual_step(PlasticRNN& net, const torch::Tensor& x, Manual s, const torc
         const double pre = s.h[k][i].item<double>();
         const double post = next.h[k][j].item<double>();
         const double hij = s.trace[k][i][j].item<double>();
-        const double d = o.rule() == PlasticityRule::kHebb ? pre * post : post * (pre - post * hij);
+        const double d = o.rule() == HebbianRule::kHebb ? pre * post : post * (pre - post * hij);
         double h_new = hij;
-        if (o.modulation() == Neuromodulation::kNone) {
-          h_new = o.rule() == PlasticityRule::kHebb ? (1 - eta) * hij + eta * d : hij + eta * d;
-        } else if (o.modulation() == Neuromodulation::kSimple) {
+        if (o.modulation() == Modulation::kNone) {
+          h_new = o.rule() == HebbianRule::kHebb ? (1 - eta) * hij + eta * d : hij + eta * d;
+        } else if (o.modulation() == Modulation::kSimple) {
           h_new = hij + mk * d;
         } else {
           const double e = s.elig[k][i][j].item<double>();
@@ -77,9 +77,9 @@ Manual manual_step(PlasticRNN& net, const torch::Tensor& x, Manual s, const torc
 }
 
 TEST(PlasticRNN, MatchesItsEquationsForEveryRuleModulationAndAlphaShape) {
-  for (auto rule : {PlasticityRule::kHebb, PlasticityRule::kOja}) {
+  for (auto rule : {HebbianRule::kHebb, HebbianRule::kOja}) {
     for (auto mod :
-         {Neuromodulation::kNone, Neuromodulation::kSimple, Neuromodulation::kRetroactive}) {
+         {Modulation::kNone, Modulation::kSimple, Modulation::kRetroactive}) {
       for (auto shape : {AlphaShape::kPerConnection, AlphaShape::kPerNeuron, AlphaShape::kScalar}) {
         for (bool fused : {true, false}) {
           torch::manual_seed(3);
@@ -106,7 +106,7 @@ TEST(PlasticRNN, MatchesItsEquationsForEveryRuleModulationAndAlphaShape) {
                 << " fused=" << fused << " t=" << t;
           }
           EXPECT_TRUE(torch::allclose(out.state.trace, s.trace, 1e-10, 1e-12));
-          if (mod == Neuromodulation::kRetroactive) {
+          if (mod == Modulation::kRetroactive) {
             EXPECT_TRUE(torch::allclose(out.state.eligibility, s.elig, 1e-10, 1e-12));
           }
         }
@@ -117,7 +117,7 @@ TEST(PlasticRNN, MatchesItsEquationsForEveryRuleModulationAndAlphaShape) {
 
 TEST(PlasticRNN, ExternalModulationReplacesTheHead) {
   torch::manual_seed(4);
-  PlasticRNN net(PlasticRNNOptions(3, 4).modulation(Neuromodulation::kSimple).alpha_init(0.5));
+  PlasticRNN net(PlasticRNNOptions(3, 4).modulation(Modulation::kSimple).alpha_init(0.5));
   net->to(torch::kDouble);
   const auto x = torch::randn({2, 2, 3}, torch::kDouble);
   const auto m = torch::randn({2, 2}, torch::kDouble);
@@ -136,7 +136,7 @@ TEST(PlasticRNN, ExternalModulationReplacesTheHead) {
 TEST(PlasticRNN, EpisodeContinuesAcrossCalls) {
   torch::manual_seed(5);
   PlasticRNN net(
-      PlasticRNNOptions(3, 5).modulation(Neuromodulation::kRetroactive).alpha_init(0.3).clip(1));
+      PlasticRNNOptions(3, 5).modulation(Modulation::kRetroactive).alpha_init(0.3).clip(1));
   const auto x = torch::randn({6, 2, 3});
   const auto whole = net(x);
   const auto first = net(x.narrow(0, 0, 4));
@@ -149,8 +149,8 @@ TEST(PlasticRNN, EpisodeContinuesAcrossCalls) {
 TEST(PlasticRNN, GradientsReachEveryParameterAndMatchFiniteDifferences) {
   torch::manual_seed(6);
   PlasticRNN net(PlasticRNNOptions(2, 3)
-                     .rule(PlasticityRule::kOja)
-                     .modulation(Neuromodulation::kRetroactive)
+                     .rule(HebbianRule::kOja)
+                     .modulation(Modulation::kRetroactive)
                      .alpha_init(0.4)
                      .eta(0.2));
   net->to(torch::kDouble);
@@ -175,10 +175,10 @@ TEST(PlasticRNN, GradientsReachEveryParameterAndMatchFiniteDifferences) {
 }
 
 TEST(PlasticRNN, SaveLoadAndPrettyPrint) {
-  PlasticRNN a(PlasticRNNOptions(3, 4).modulation(Neuromodulation::kSimple).learn_eta(false));
+  PlasticRNN a(PlasticRNNOptions(3, 4).modulation(Modulation::kSimple).learn_eta(false));
   std::stringstream stream;
   torch::save(a, stream);
-  PlasticRNN b(PlasticRNNOptions(3, 4).modulation(Neuromodulation::kSimple).learn_eta(false));
+  PlasticRNN b(PlasticRNNOptions(3, 4).modulation(Modulation::kSimple).learn_eta(false));
   torch::load(b, stream);
   EXPECT_TRUE(torch::equal(a->w, b->w));
   EXPECT_TRUE(torch::equal(a->w_mod, b->w_mod));
@@ -201,7 +201,7 @@ TEST(PlasticRNN, BadInputIsNamed) {
   EXPECT_ERROR_MENTIONS(net(torch::randn({5, 2, 3}), state), "state.trace");
   EXPECT_ERROR_MENTIONS(net(torch::randn({5, 2, 3}), std::nullopt, torch::zeros({5, 2})),
                         "option 'modulation' is none");
-  PlasticRNN modulated(PlasticRNNOptions(3, 4).modulation(Neuromodulation::kSimple));
+  PlasticRNN modulated(PlasticRNNOptions(3, 4).modulation(Modulation::kSimple));
   EXPECT_ERROR_MENTIONS(modulated(torch::randn({5, 2, 3}), std::nullopt, torch::zeros({4, 2})),
                         "argument 'modulation' expected shape [5, 2]");
   EXPECT_ERROR_MENTIONS(net->initial_state(0), "batch_size");

@@ -1,4 +1,4 @@
-#include "device_query.h"
+#include <engram/ops/cuda/device_query.h>
 
 #include <cuda_runtime.h>
 

@@ -4,15 +4,16 @@
 // The trace lives in shared memory when it fits, else in the global output buffer (coalesced:
 // consecutive threads read consecutive columns of a row). Accumulation in the input precision
 // (fp32 for float).
-#include "plastic_kernels.h"
+#include <engram/ops/cuda/plastic_kernels.h>
 
 #include <cuda_runtime.h>
+
+#include <type_traits>
 
 namespace engram::ops::cuda {
 namespace {
 
 using detail::HebbianForwardArgs;
-using detail::KernelModulation;
 using detail::PlasticRnnForwardArgs;
 
 template <typename S>
@@ -56,12 +57,12 @@ __device__ S block_sum(S v, S* red) {
 }
 
 // kShared: H (and E) in dynamic shared memory; else in the global output buffers.
-template <typename S, bool kOja, int kMod, bool kShared>
+template <typename S, bool kOja, Modulation kMod, bool kShared>
 __global__ void plastic_rnn_forward_kernel(PlasticRnnForwardArgs<S> a) {
   extern __shared__ __align__(16) unsigned char smem_raw[];
   S* smem = reinterpret_cast<S*>(smem_raw);
-  constexpr bool kRetro = kMod == static_cast<int>(KernelModulation::kRetroactive);
-  constexpr bool kModulated = kMod != static_cast<int>(KernelModulation::kNone);
+  constexpr bool kRetro = kMod == Modulation::kRetroactive;
+  constexpr bool kModulated = kMod != Modulation::kNone;
   const int64_t N = a.N, NN = N * N, B = a.B, T = a.T;
   const int64_t b = blockIdx.x;
   S* x_s = smem;    // h_{t-1}
@@ -150,9 +151,9 @@ __global__ void plastic_rnn_forward_kernel(PlasticRnnForwardArgs<S> a) {
         const S xi = x_s[i];
         const S D = kOja ? yj * (xi - yj * h) : xi * yj;
         S next;
-        if (kMod == static_cast<int>(KernelModulation::kNone)) {
+        if (kMod == Modulation::kNone) {
           next = kOja ? h + eta * D : (S(1) - eta) * h + eta * D;
-        } else if (kMod == static_cast<int>(KernelModulation::kSimple)) {
+        } else if (kMod == Modulation::kSimple) {
           next = h + m * D;
         } else {
           const S e = E[k];
@@ -181,9 +182,9 @@ __global__ void plastic_rnn_forward_kernel(PlasticRnnForwardArgs<S> a) {
   }
 }
 
-template <typename S, bool kOja, int kMod>
+template <typename S, bool kOja, Modulation kMod>
 cudaError_t launch_rule(const PlasticRnnForwardArgs<S>& a, cudaStream_t stream) {
-  constexpr bool kRetro = kMod == static_cast<int>(KernelModulation::kRetroactive);
+  constexpr bool kRetro = kMod == Modulation::kRetroactive;
   int threads = static_cast<int>(((a.N + 31) / 32) * 32);
   threads = threads < 32 ? 32 : (threads > 1024 ? 1024 : threads);
   const size_t vectors = sizeof(S) * static_cast<size_t>(3 * a.N + 33);
@@ -219,23 +220,19 @@ cudaError_t launch_forward(const PlasticRnnForwardArgs<S>& a, cudaStream_t strea
   if (a.B == 0 || a.N == 0) {
     return cudaSuccess;
   }
-  const int mod = static_cast<int>(a.modulation);
-  if (a.oja) {
-    if (mod == 0) {
-      return launch_rule<S, true, 0>(a, stream);
+  const auto launch = [&](auto oja) {
+    constexpr bool kOja = decltype(oja)::value;
+    switch (a.modulation) {
+    case Modulation::kNone:
+      return launch_rule<S, kOja, Modulation::kNone>(a, stream);
+    case Modulation::kSimple:
+      return launch_rule<S, kOja, Modulation::kSimple>(a, stream);
+    case Modulation::kRetroactive:
+      break;
     }
-    if (mod == 1) {
-      return launch_rule<S, true, 1>(a, stream);
-    }
-    return launch_rule<S, true, 2>(a, stream);
-  }
-  if (mod == 0) {
-    return launch_rule<S, false, 0>(a, stream);
-  }
-  if (mod == 1) {
-    return launch_rule<S, false, 1>(a, stream);
-  }
-  return launch_rule<S, false, 2>(a, stream);
+    return launch_rule<S, kOja, Modulation::kRetroactive>(a, stream);
+  };
+  return a.oja ? launch(std::true_type{}) : launch(std::false_type{});
 }
 
 // hebbian_update: one thread per trace element; a shared trace sums its batch in-thread.
@@ -245,7 +242,7 @@ __global__ void hebbian_update_kernel(HebbianForwardArgs<S> a) {
   const int64_t total = a.shared ? I * O : B * I * O;
   const S eta = static_cast<S>(a.eta);
   const S c = a.clip > 0 ? static_cast<S>(a.clip) : static_cast<S>(1e30);
-  const S decay = a.rule == detail::KernelHebbianRule::kHebb ? S(1) - eta : S(1);
+  const S decay = a.rule == HebbianRule::kHebb ? S(1) - eta : S(1);
   for (int64_t idx = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; idx < total;
        idx += static_cast<int64_t>(gridDim.x) * blockDim.x) {
     const int64_t j = idx % O;

@@ -2,8 +2,8 @@
 // Host launchers of the plastic-op CUDA kernels (plastic_kernels.cu): raw pointers and a stream,
 // no ATen, so the .cu file compiles with any nvcc close to LibTorch's. Each returns the launch
 // status; the caller turns a failure into an exception.
-#include "../hebbian_update_kernel.h"
-#include "../plastic_rnn_kernel.h"
+#include <engram/ops/detail/hebbian_update_kernel.h>
+#include <engram/ops/detail/plastic_rnn_kernel.h>
 
 #include <cuda_runtime_api.h>
 

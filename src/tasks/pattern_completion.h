@@ -8,7 +8,7 @@
 
 #include <cstdint>
 
-namespace engram::layers::tasks {
+namespace engram::tasks {
 
 struct PatternCompletionOptions {
   int64_t patterns = 5;
@@ -40,4 +40,4 @@ PatternCompletionBatch make_pattern_completion_batch(const PatternCompletionOpti
 // Fraction of erased bits whose sign in `outputs` [B, bits] differs from the target.
 double erased_bit_error(const at::Tensor& outputs, const PatternCompletionBatch& batch);
 
-} // namespace engram::layers::tasks
+} // namespace engram::tasks

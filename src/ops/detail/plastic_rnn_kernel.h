@@ -1,17 +1,17 @@
 #pragma once
 // Device-independent description of one fused plastic_rnn call: raw pointers into contiguous
 // buffers, prepared by plastic_rnn.cpp (so that the CUDA .cu files need no ATen header).
+#include <engram/core/plasticity.h>
+
 #include <cstdint>
 
 namespace engram::ops::detail {
-
-enum class KernelModulation : int { kNone = 0, kSimple = 1, kRetroactive = 2 };
 
 template <typename scalar_t>
 struct PlasticRnnForwardArgs {
   int64_t T = 0, B = 0, N = 0;
   bool oja = false;
-  KernelModulation modulation = KernelModulation::kNone;
+  Modulation modulation = Modulation::kNone;
   double eta = 0.0;
   double clip = 0.0; // <= 0: no clipping
   int64_t chunk = 1; // checkpoint interval (used when ckH != nullptr)

@@ -1,17 +1,17 @@
 #pragma once
 // Raw-pointer description of one hebbian_update forward, shared by the CPU loop and the CUDA
 // kernel (no ATen in the .cu file).
+#include <engram/core/plasticity.h>
+
 #include <cstdint>
 
 namespace engram::ops::detail {
-
-enum class KernelHebbianRule : int { kHebb = 0, kOja = 1, kCovariance = 2, kBcm = 3 };
 
 template <typename scalar_t>
 struct HebbianForwardArgs {
   int64_t B = 0, I = 0, O = 0;
   bool shared = false; // H is [I, O]: increments averaged over the batch
-  KernelHebbianRule rule = KernelHebbianRule::kHebb;
+  HebbianRule rule = HebbianRule::kHebb;
   double eta = 0.0;
   double clip = 0.0;              // <= 0: none
   const scalar_t* H = nullptr;    // [B, I, O] or [I, O]
@@ -39,16 +39,20 @@ void hebbian_update_forward_device(const HebbianForwardArgs<double>& a);
 #endif
 
 template <typename S>
-ENGRAM_HD S hebbian_increment(KernelHebbianRule rule, S x, S y, S h, S pm, S qm, S th) {
+ENGRAM_HD S hebbian_increment(HebbianRule rule, S x, S y, S h, S pm, S qm, S th) {
   switch (rule) {
-  case KernelHebbianRule::kHebb:
+  case HebbianRule::kHebb:
     return x * y;
-  case KernelHebbianRule::kOja:
+  case HebbianRule::kOja:
     return y * (x - y * h);
-  case KernelHebbianRule::kCovariance:
+  case HebbianRule::kCovariance:
     return (x - pm) * (y - qm);
-  case KernelHebbianRule::kBcm:
+  case HebbianRule::kBcm:
     return x * y * (y - th);
+  case HebbianRule::kSanger: // the weight-only rules: refused by check_hebbian_update
+  case HebbianRule::kSoftWta:
+  case HebbianRule::kHardWta:
+    break;
   }
   return S(0);
 }

@@ -1,6 +1,6 @@
 #pragma once
 // Validation of hebbian_update arguments, shared by the op and its reference.
-#include "hebbian_update.h"
+#include <engram/ops/hebbian_update.h>
 
 namespace engram::ops::detail {
 

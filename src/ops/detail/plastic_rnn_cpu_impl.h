@@ -15,14 +15,14 @@ inline S lane_sum(const S (&lanes)[kLanes]) {
   return total;
 }
 
-template <typename S, bool kOja, KernelModulation kMod>
+template <typename S, bool kOja, Modulation kMod>
 struct Step {
   static inline S increment(S x_i, S y_j, S h) { return kOja ? y_j * (x_i - y_j * h) : x_i * y_j; }
 
   static inline S rule_update(S h, S e, S D, S eta, S m) {
-    if constexpr (kMod == KernelModulation::kNone) {
+    if constexpr (kMod == Modulation::kNone) {
       return kOja ? h + eta * D : (S(1) - eta) * h + eta * D;
-    } else if constexpr (kMod == KernelModulation::kSimple) {
+    } else if constexpr (kMod == Modulation::kSimple) {
       return h + m * D;
     } else {
       return h + m * e;
@@ -36,9 +36,9 @@ struct Step {
     for (int64_t j = 0; j < N; ++j) {
       const S h = Hs[j];
       const S D = increment(x_i, y[j], h);
-      const S e = kMod == KernelModulation::kRetroactive ? Es[j] : S(0);
+      const S e = kMod == Modulation::kRetroactive ? Es[j] : S(0);
       Hd[j] = std::min(std::max(rule_update(h, e, D, eta, m), -c), c);
-      if constexpr (kMod == KernelModulation::kRetroactive) {
+      if constexpr (kMod == Modulation::kRetroactive) {
         Ed[j] = (S(1) - eta) * e + eta * D;
       }
     }
@@ -50,9 +50,9 @@ struct Step {
     for (int64_t j = 0; j < N; ++j) {
       const S h = H[j];
       const S D = increment(x_i, y[j], h);
-      const S e = kMod == KernelModulation::kRetroactive ? E[j] : S(0);
+      const S e = kMod == Modulation::kRetroactive ? E[j] : S(0);
       H[j] = std::min(std::max(rule_update(h, e, D, eta, m), -c), c);
-      if constexpr (kMod == KernelModulation::kRetroactive) {
+      if constexpr (kMod == Modulation::kRetroactive) {
         E[j] = (S(1) - eta) * e + eta * D;
       }
     }
@@ -90,15 +90,15 @@ struct Step {
     const S h = Hr[j];                                                                             \
     const S yj = y[j];                                                                             \
     const S D = increment(xi, yj, h);                                                              \
-    const S e = kMod == KernelModulation::kRetroactive ? Er[j] : S(0);                             \
+    const S e = kMod == Modulation::kRetroactive ? Er[j] : S(0);                             \
     const S pre_clip = rule_update(h, e, D, eta, m);                                               \
     const S gt = (pre_clip >= -c && pre_clip <= c) ? gHr[j] : S(0);                                \
     S gD, gHp;                                                                                     \
-    if constexpr (kMod == KernelModulation::kNone) {                                               \
+    if constexpr (kMod == Modulation::kNone) {                                               \
       gHp = kOja ? gt : (S(1) - eta) * gt;                                                         \
       gD = eta * gt;                                                                               \
       l_eta[lane] += (kOja ? D : D - h) * gt;                                                      \
-    } else if constexpr (kMod == KernelModulation::kSimple) {                                      \
+    } else if constexpr (kMod == Modulation::kSimple) {                                      \
       gHp = gt;                                                                                    \
       gD = m * gt;                                                                                 \
       l_m[lane] += D * gt;                                                                         \
@@ -178,10 +178,10 @@ S modulation_at(const PlasticRnnForwardArgs<S>& a, const S* y, int64_t t, int64_
   return std::tanh(z);
 }
 
-template <typename S, bool kOja, KernelModulation kMod>
+template <typename S, bool kOja, Modulation kMod>
 void forward_batch(const PlasticRnnForwardArgs<S>& a, int64_t b, S* next) {
   using R = Step<S, kOja, kMod>;
-  constexpr bool kRetro = kMod == KernelModulation::kRetroactive;
+  constexpr bool kRetro = kMod == Modulation::kRetroactive;
   const int64_t N = a.N, NN = N * N, B = a.B;
   const S eta = static_cast<S>(a.eta);
   const S c = clip_value<S>(a.clip);
@@ -217,7 +217,7 @@ void forward_batch(const PlasticRnnForwardArgs<S>& a, int64_t b, S* next) {
       y[j] = std::tanh(next[j]);
     }
     S m = 0;
-    if constexpr (kMod != KernelModulation::kNone) {
+    if constexpr (kMod != Modulation::kNone) {
       m = modulation_at(a, y, t - 1, b);
       a.m_used[(t - 1) * B + b] = m;
     }
@@ -244,12 +244,12 @@ struct BackwardScratch {
   CpuBuffer<S> gh, gx, gy, ga;
 };
 
-template <typename S, bool kOja, KernelModulation kMod>
+template <typename S, bool kOja, Modulation kMod>
 void backward_batch(const PlasticRnnBackwardArgs<S>& g, int64_t b, int64_t sub,
                     BackwardScratch<S>& s) {
   using R = Step<S, kOja, kMod>;
-  constexpr bool kRetro = kMod == KernelModulation::kRetroactive;
-  constexpr bool kModulated = kMod != KernelModulation::kNone;
+  constexpr bool kRetro = kMod == Modulation::kRetroactive;
+  constexpr bool kModulated = kMod != Modulation::kNone;
   const auto& a = g.fwd;
   const int64_t N = a.N, NN = N * N, B = a.B, T = a.T, C = a.chunk;
   const S eta = static_cast<S>(a.eta);
@@ -386,7 +386,7 @@ void backward_batch(const PlasticRnnBackwardArgs<S>& g, int64_t b, int64_t sub,
   }
 }
 
-template <typename S, bool kOja, KernelModulation kMod>
+template <typename S, bool kOja, Modulation kMod>
 void forward_all(const PlasticRnnForwardArgs<S>& a) {
   at::parallel_for(0, a.B, 1, [&](int64_t begin, int64_t end) {
     CpuBuffer<S> next;
@@ -397,12 +397,12 @@ void forward_all(const PlasticRnnForwardArgs<S>& a) {
   });
 }
 
-template <typename S, bool kOja, KernelModulation kMod>
+template <typename S, bool kOja, Modulation kMod>
 void backward_all(const PlasticRnnBackwardArgs<S>& g) {
   const auto& a = g.fwd;
   const int64_t NN = a.N * a.N;
   const int64_t C = std::max<int64_t>(1, std::min(a.chunk, std::max<int64_t>(a.T, 1)));
-  constexpr bool kRetroTraces = kMod == KernelModulation::kRetroactive;
+  constexpr bool kRetroTraces = kMod == Modulation::kRetroactive;
   // A chunk's traces are recomputed into one per-thread buffer when they fit in
   // kChunkBufferBytes (one recomputation pass); otherwise the chunk is re-checkpointed every
   // ≈√C steps (two passes, O(√C) buffer).
@@ -414,7 +414,7 @@ void backward_all(const PlasticRnnBackwardArgs<S>& g) {
           : std::max<int64_t>(1,
                               static_cast<int64_t>(std::ceil(std::sqrt(static_cast<double>(C)))));
   const int64_t inner = (C + sub - 1) / sub;
-  constexpr bool kRetro = kMod == KernelModulation::kRetroactive;
+  constexpr bool kRetro = kMod == Modulation::kRetroactive;
   at::parallel_for(0, a.B, 1, [&](int64_t begin, int64_t end) {
     BackwardScratch<S> s;
     s.inner_H.resize(static_cast<size_t>(inner * NN));
@@ -433,31 +433,31 @@ void backward_all(const PlasticRnnBackwardArgs<S>& g) {
 }
 
 template <typename Args, typename Fn>
-void dispatch(const Args& args, bool oja, KernelModulation mod, Fn&& fn) {
+void dispatch(const Args& args, bool oja, Modulation mod, Fn&& fn) {
   // fn is a generic lambda taking (std::integral_constant<bool>, std::integral_constant<mod>)
   if (oja) {
     switch (mod) {
-    case KernelModulation::kNone:
+    case Modulation::kNone:
       return fn(std::true_type{},
-                std::integral_constant<KernelModulation, KernelModulation::kNone>{});
-    case KernelModulation::kSimple:
+                std::integral_constant<Modulation, Modulation::kNone>{});
+    case Modulation::kSimple:
       return fn(std::true_type{},
-                std::integral_constant<KernelModulation, KernelModulation::kSimple>{});
-    case KernelModulation::kRetroactive:
+                std::integral_constant<Modulation, Modulation::kSimple>{});
+    case Modulation::kRetroactive:
       return fn(std::true_type{},
-                std::integral_constant<KernelModulation, KernelModulation::kRetroactive>{});
+                std::integral_constant<Modulation, Modulation::kRetroactive>{});
     }
   } else {
     switch (mod) {
-    case KernelModulation::kNone:
+    case Modulation::kNone:
       return fn(std::false_type{},
-                std::integral_constant<KernelModulation, KernelModulation::kNone>{});
-    case KernelModulation::kSimple:
+                std::integral_constant<Modulation, Modulation::kNone>{});
+    case Modulation::kSimple:
       return fn(std::false_type{},
-                std::integral_constant<KernelModulation, KernelModulation::kSimple>{});
-    case KernelModulation::kRetroactive:
+                std::integral_constant<Modulation, Modulation::kSimple>{});
+    case Modulation::kRetroactive:
       return fn(std::false_type{},
-                std::integral_constant<KernelModulation, KernelModulation::kRetroactive>{});
+                std::integral_constant<Modulation, Modulation::kRetroactive>{});
     }
   }
   (void)args;

@@ -1,8 +1,8 @@
-#include <engram/layers/plastic/tasks/pattern_completion.h>
+#include <engram/tasks/pattern_completion.h>
 
 #include <ATen/ATen.h>
 
-namespace engram::layers::tasks {
+namespace engram::tasks {
 
 int64_t episode_length(const PatternCompletionOptions& o) {
   return o.cycles * o.patterns * (o.show_steps + o.gap_steps) + o.probe_steps;
@@ -64,4 +64,4 @@ double erased_bit_error(const at::Tensor& outputs, const PatternCompletionBatch&
   return wrong.sum().item<double>() / batch.erased.sum().item<double>();
 }
 
-} // namespace engram::layers::tasks
+} // namespace engram::tasks

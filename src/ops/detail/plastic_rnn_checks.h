@@ -1,14 +1,12 @@
 #pragma once
 // Validation of plastic_rnn arguments, shared by the fused op and the reference.
-#include "plastic_rnn.h"
+#include <engram/ops/plastic_rnn.h>
 
 namespace engram::ops::detail {
 
-enum class AlphaKind { kMatrix, kPerPost, kScalar };
-
 struct PlasticRnnDims {
   int64_t T = 0, B = 0, I = 0, N = 0;
-  AlphaKind alpha_kind = AlphaKind::kScalar;
+  AlphaShape alpha_shape = AlphaShape::kScalar; // inferred from alpha's shape
   bool modulated = false; // simple or retroactive
   bool given_m = false;   // m passed as input (else computed by the head w_m, b_m)
   int64_t chunk = 1;

@@ -1,8 +1,8 @@
-#include <engram/layers/plastic/tasks/cue_reward.h>
+#include <engram/tasks/cue_reward.h>
 
 #include <ATen/ATen.h>
 
-namespace engram::layers::tasks {
+namespace engram::tasks {
 
 CueRewardBatch make_cue_reward_batch(const CueRewardOptions& o, int64_t batch_size) {
   TORCH_CHECK(o.cues >= 2 && o.trials > 0,
@@ -34,4 +34,4 @@ at::Tensor expected_reward(const at::Tensor& logits, const CueRewardBatch& batch
   return at::sigmoid(logits.slice(0, 1, logits.size(0), kCueRewardStepsPerTrial)) * batch.outcomes;
 }
 
-} // namespace engram::layers::tasks
+} // namespace engram::tasks

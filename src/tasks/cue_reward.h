@@ -16,7 +16,7 @@
 
 #include <cstdint>
 
-namespace engram::layers::tasks {
+namespace engram::tasks {
 
 struct CueRewardOptions {
   int64_t cues = 4;
@@ -41,4 +41,4 @@ CueRewardBatch make_cue_reward_batch(const CueRewardOptions& options, int64_t ba
 // steps): sigmoid(logit) * outcome.
 at::Tensor expected_reward(const at::Tensor& logits, const CueRewardBatch& batch);
 
-} // namespace engram::layers::tasks
+} // namespace engram::tasks

@@ -1,16 +1,16 @@
 #pragma once
 // Internal pieces of plastic_rnn shared by the autograd Function, the dispatcher registration
 // and the CUDA wrapper.
-#include "plastic_rnn.h"
-#include "plastic_rnn_checks.h"
-#include "plastic_rnn_kernel.h"
+#include <engram/ops/plastic_rnn.h>
+#include <engram/ops/detail/plastic_rnn_checks.h>
+#include <engram/ops/detail/plastic_rnn_kernel.h>
 
 namespace engram::ops::detail {
 
 struct PlasticRnnCall {
   PlasticRnnDims dims;
   at::Tensor x, h0, H0, W_in, W, alpha, b, eta, E0, m, w_m, b_m;
-  PlasticRule rule = PlasticRule::kHebb;
+  HebbianRule rule = HebbianRule::kHebb;
   Modulation modulation = Modulation::kNone;
   double clip = 0.0; // <= 0: none
   double eta_value = 0.0;
@@ -42,7 +42,7 @@ PlasticRnnInputGrads plastic_rnn_backward_by_chunks(const PlasticRnnCall& call,
                                                     const PlasticRnnSaved& saved,
                                                     const PlasticRnnGrads& grads);
 
-// CUDA forward (src/ops/cuda/plastic_rnn_cuda.cpp); throws when built without CUDA.
+// CUDA forward (src/ops/cuda/plastic_cuda.cpp); throws when built without CUDA.
 void plastic_rnn_forward_device(const PlasticRnnForwardArgs<float>& a);
 void plastic_rnn_forward_device(const PlasticRnnForwardArgs<double>& a);
 

@@ -1,4 +1,4 @@
-#include "cpu_memory_counter.h"
+#include <support/cpu_memory_counter.h>
 
 #include <c10/core/Allocator.h>
 #include <c10/core/CPUAllocator.h>
@@ -6,7 +6,7 @@
 #include <atomic>
 #include <mutex>
 
-namespace engram::ops {
+namespace engram::testing {
 namespace {
 
 class CountingAllocator final : public c10::Allocator {
@@ -73,4 +73,4 @@ void CpuMemoryCounter::reset_peak() {
   counter()->peak_.store(counter()->live_.load());
 }
 
-} // namespace engram::ops
+} // namespace engram::testing

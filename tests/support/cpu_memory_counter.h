@@ -1,10 +1,10 @@
 #pragma once
-// Counts the bytes LibTorch allocates on the CPU: a wrapper around the default CPU allocator that
+// Test and benchmark utility (not part of the library). Counts the bytes LibTorch allocates on the CPU: a wrapper around the default CPU allocator that
 // tracks live and peak bytes. Used by the memory tests and benchmarks of the plastic ops.
 // Installing it affects tensors allocated afterwards only; it stays installed for the process.
 #include <cstdint>
 
-namespace engram::ops {
+namespace engram::testing {
 
 class CpuMemoryCounter {
 public:
@@ -17,4 +17,4 @@ public:
   static void reset_peak();
 };
 
-} // namespace engram::ops
+} // namespace engram::testing
