@@ -9,6 +9,7 @@
 #include <engram/layers/memory/gated_memory_layer_function.h>
 
 #include <torch/nn/cloneable.h>
+#include <torch/nn/modules/common.h>
 #include <torch/nn/modules/container/any_value.h>
 #include <torch/nn/modules/rnn.h>
 #include <torch/nn/pimpl.h>

@@ -86,7 +86,7 @@ KeyValueMemoryState KeyValueMemoryImpl::state() const {
     return {};
   // to() converts every buffer to the module's dtype; the flags and positions are read back as
   // the types they were written in.
-  return {keys(), values(), usage_, filled_.to(at::kBool), next_slot_.to(at::kLong)};
+  return {current_keys(), current_values(), usage_, filled_.to(at::kBool), next_slot_.to(at::kLong)};
 }
 
 void KeyValueMemoryImpl::set_state(KeyValueMemoryState state) {
@@ -159,7 +159,7 @@ at::Tensor KeyValueMemoryImpl::address(const at::Tensor& query) const {
               "KeyValueMemory::address: argument 'query' expected [B, ", options.key_size(),
               "], got ", query.sizes());
   check_batch("address", "query", query);
-  const at::Tensor logits = log_beta_.exp() * similarity(keys(), query);
+  const at::Tensor logits = log_beta_.exp() * similarity(current_keys(), query);
   // A finite floor instead of -inf keeps the gradients of rows with nothing stored at zero.
   const double lowest = -std::numeric_limits<float>::max();
   const at::Tensor filled = filled_.to(at::kBool);
@@ -177,7 +177,7 @@ at::Tensor KeyValueMemoryImpl::address(const at::Tensor& query) const {
 at::Tensor KeyValueMemoryImpl::read(const at::Tensor& query) {
   const at::Tensor weights = address(query);
   usage_.set_data(usage_ * options.usage_decay() + weights.detach());
-  return at::bmm(weights.unsqueeze(1), values()).squeeze(1);
+  return at::bmm(weights.unsqueeze(1), current_values()).squeeze(1);
 }
 
 at::Tensor KeyValueMemoryImpl::read_multi_hop(const at::Tensor& query, int64_t hops) {
@@ -195,8 +195,8 @@ void KeyValueMemoryImpl::write_slots(const at::Tensor& slots, const at::Tensor& 
                                      const at::Tensor& values) {
   const at::Tensor rows = at::arange(slots.size(0), slots.options()).unsqueeze(1).expand_as(slots);
   const c10::List<std::optional<at::Tensor>> index({rows, slots});
-  const at::Tensor old_keys = this->keys();
-  const at::Tensor old_values = this->values();
+  const at::Tensor old_keys = current_keys();
+  const at::Tensor old_values = current_values();
   set_keys(old_keys.index_put(index, keys.to(old_keys.scalar_type())));
   set_values(old_values.index_put(index, values.to(old_values.scalar_type())));
   at::Tensor usage = usage_ * options.usage_decay();
@@ -258,13 +258,13 @@ at::Tensor KeyValueMemoryImpl::erase_and_add(const at::Tensor& key, const at::Te
               "KeyValueMemory::erase_and_add: argument 'gate' expected [", key.size(0), "], got ",
               gate.sizes());
   // Every slot is addressable by the write, written or not (as in the DNC).
-  at::Tensor weights = at::softmax(log_beta_.exp() * similarity(keys(), key), -1);
+  at::Tensor weights = at::softmax(log_beta_.exp() * similarity(current_keys(), key), -1);
   if (gate.defined())
     weights = weights * gate.unsqueeze(1);
   const at::Tensor w = weights.unsqueeze(2);
-  const at::Tensor old_values = values();
+  const at::Tensor old_values = current_values();
   set_values(old_values * (1.0 - w * erase.unsqueeze(1)) + w * add.unsqueeze(1));
-  const at::Tensor old_keys = keys();
+  const at::Tensor old_keys = current_keys();
   set_keys(old_keys + w * (key.unsqueeze(1) - old_keys));
   filled_.set_data(at::ones_like(filled_.to(at::kBool)));
   usage_.set_data(usage_ * options.usage_decay() + weights.detach());

@@ -116,8 +116,8 @@ private:
   void check_batch(const char* fn, const char* arg, const at::Tensor& t) const;
   int64_t batch_size() const { return keys_.size(0); }
   void write_slots(const at::Tensor& slots, const at::Tensor& keys, const at::Tensor& values);
-  const at::Tensor& keys() const { return live(live_keys_, keys_); }
-  const at::Tensor& values() const { return live(live_values_, values_); }
+  const at::Tensor& current_keys() const { return live(live_keys_, keys_); }
+  const at::Tensor& current_values() const { return live(live_values_, values_); }
   void set_keys(const at::Tensor& keys);
   void set_values(const at::Tensor& values);
   static const at::Tensor& live(at::Tensor& live, const at::Tensor& buffer);

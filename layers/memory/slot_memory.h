@@ -11,6 +11,7 @@
 // one-hot choice replaces exactly one.
 #include <ATen/ATen.h>
 #include <torch/nn/cloneable.h>
+#include <torch/nn/modules/common.h>
 #include <torch/nn/modules/container/any_value.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
