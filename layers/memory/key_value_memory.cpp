@@ -84,9 +84,14 @@ void KeyValueMemoryImpl::reset_state(int64_t batch, const std::optional<at::Tens
 KeyValueMemoryState KeyValueMemoryImpl::state() const {
   if (batch_size() == 0)
     return {};
-  // to() converts every buffer to the module's dtype; the flags and positions are read back as
-  // the types they were written in.
-  return {current_keys(), current_values(), usage_, filled_.to(at::kBool), next_slot_.to(at::kLong)};
+  // Handles of their own: later writes re-point the buffers (set_data) and must not change a
+  // state handed out before. to() converts every buffer to the module's dtype; the flags and
+  // positions are read back as the types they were written in.
+  auto own = [](const at::Tensor& buffer, at::ScalarType type) {
+    return buffer.scalar_type() == type ? buffer.detach() : buffer.to(type);
+  };
+  return {current_keys(), current_values(), usage_.detach(), own(filled_, at::kBool),
+          own(next_slot_, at::kLong)};
 }
 
 void KeyValueMemoryImpl::set_state(KeyValueMemoryState state) {

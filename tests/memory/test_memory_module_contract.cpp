@@ -60,8 +60,9 @@ void expect_no_shared_storage(const torch::nn::Module& a, const torch::nn::Modul
     const auto ta = buffers ? a.named_buffers() : a.named_parameters();
     const auto tb = buffers ? b.named_buffers() : b.named_parameters();
     for (const auto& item : ta) {
-      if (item.value().numel() > 0)
+      if (item.value().numel() > 0) {
         EXPECT_FALSE(item.value().is_alias_of(tb[item.key()])) << item.key();
+      }
     }
   }
 }
@@ -122,7 +123,7 @@ TEST(MemoryModuleContract, ClassicalHopfield) {
   EXPECT_EQ(hopfield->stored(), 2);
   EXPECT_FALSE(copy->weight().equal(hopfield->weight()));
 
-  em::ClassicalHopfield loaded(16);
+  em::ClassicalHopfield loaded(em::ClassicalHopfieldOptions(16).max_sweeps(20));
   save_into(hopfield, loaded);
   expect_same_tensors(*hopfield, *loaded);
   EXPECT_EQ(loaded->stored(), 2);
@@ -164,7 +165,8 @@ TEST(MemoryModuleContract, HopfieldRetrieval) {
   EXPECT_EQ(hopfield->patterns().size(0), 6);
   EXPECT_TRUE(hopfield(query).equal(expected));
 
-  em::HopfieldRetrieval loaded(8); // no patterns yet: [0, 8]
+  // A fresh module of the same options, with no patterns yet: [0, 8].
+  em::HopfieldRetrieval loaded(em::HopfieldRetrievalOptions(8).beta(4.0).max_steps(5));
   save_into(hopfield, loaded);
   EXPECT_EQ(loaded->patterns().sizes(), (std::vector<int64_t>{6, 8}));
   expect_same_tensors(*hopfield, *loaded);
