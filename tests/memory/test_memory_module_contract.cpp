@@ -16,6 +16,7 @@
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/serialize.h>
 
+#include <cmath>
 #include <sstream>
 #include <string>
 
@@ -427,6 +428,60 @@ TEST(MemoryModuleContract, EveryModulePrintsItsOptions) {
   EXPECT_NE(printed(*models::AssociativeRecallModel(models::AssociativeRecallModelOptions(8, 4, 6)))
                 .find("AssociativeRecallModel(symbols=8"),
             std::string::npos);
+}
+
+// The `Example:` blocks of the headers, as written there.
+TEST(MemoryModuleContract, HeaderExamplesRun) {
+  using namespace engram::layers::memory;
+  torch::manual_seed(51);
+  {
+    ClassicalHopfield hopfield(ClassicalHopfieldOptions(/*size=*/64).max_sweeps(20));
+    const at::Tensor patterns = torch::randint(0, 2, {4, 64}).mul(2).sub(1);
+    hopfield->store(patterns);
+    at::Tensor recalled = hopfield(patterns); // [4, 64] of +-1: stored patterns are fixed points
+    EXPECT_TRUE(recalled.equal(patterns));
+  }
+  {
+    HopfieldRetrieval hopfield(HopfieldRetrievalOptions(/*pattern_size=*/16).beta(8.0));
+    hopfield->store(torch::randn({10, 16}));
+    at::Tensor retrieved = hopfield(torch::randn({3, 16})); // [3, 16]
+    EXPECT_EQ(retrieved.sizes(), (std::vector<int64_t>{3, 16}));
+  }
+  {
+    KeyValueMemory memory(KeyValueMemoryOptions(/*capacity=*/8, /*key_size=*/4,
+                                                /*value_size=*/3)
+                              .beta(5.0));
+    memory->reset_state(/*batch=*/2);
+    memory->append(torch::randn({2, 8, 4}), torch::randn({2, 8, 3}));
+    at::Tensor read = memory(torch::randn({2, 4})); // [2, 3]
+    EXPECT_EQ(read.sizes(), (std::vector<int64_t>{2, 3}));
+  }
+  {
+    GatedWorkingMemory memory(GatedWorkingMemoryOptions(/*input_size=*/8, /*hidden_size=*/16)
+                                  .num_layers(2)
+                                  .peephole(true));
+    auto [output, state] = memory(torch::randn({5, 3, 8}));           // output [5, 3, 16]
+    auto [next, next_state] = memory(torch::randn({5, 3, 8}), state); // continues the episode
+    EXPECT_EQ(output.sizes(), (std::vector<int64_t>{5, 3, 16}));
+    EXPECT_EQ(std::get<1>(next_state).sizes(), (std::vector<int64_t>{2, 3, 16}));
+  }
+  {
+    SlotWorkingMemory memory(SlotWorkingMemoryOptions(/*input_size=*/6, /*slots=*/4,
+                                                      /*slot_size=*/8)
+                                 .write_gate_bias(-1.0));
+    SlotMemoryOutput first = memory(torch::randn({5, 2, 6}));              // output [5, 2, 8]
+    SlotMemoryOutput next = memory(torch::randn({5, 2, 6}), first.memory); // continues
+    EXPECT_EQ(first.output.sizes(), (std::vector<int64_t>{5, 2, 8}));
+    EXPECT_EQ(next.memory.sizes(), (std::vector<int64_t>{2, 4, 8}));
+  }
+  {
+    using namespace engram::models;
+    AssociativeRecallModel model(AssociativeRecallModelOptions(/*symbols=*/32, /*pairs=*/20,
+                                                               /*width=*/32));
+    const tasks::AssociativeRecallBatch episode = tasks::associative_recall(16, 20, 32);
+    at::Tensor loss = at::cross_entropy_loss(model(episode), episode.answer);
+    EXPECT_TRUE(std::isfinite(loss.item<double>()));
+  }
 }
 
 } // namespace
