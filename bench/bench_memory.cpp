@@ -92,7 +92,7 @@ void BM_KeyValueMemory_Read(benchmark::State& state) {
   torch::manual_seed(0);
   const int64_t slots = state.range(0), batch = 32, width = 64;
   em::KeyValueMemory memory(em::KeyValueMemoryOptions(slots, width, width));
-  memory->reset(batch);
+  memory->reset_state(batch);
   memory->append(torch::randn({batch, slots, width}), torch::randn({batch, slots, width}));
   const at::Tensor query = torch::randn({batch, width});
   at::NoGradGuard no_grad;

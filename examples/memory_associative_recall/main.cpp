@@ -5,8 +5,8 @@
 //
 //   memory_associative_recall_demo [seed=1] [steps=400] [symbols=64] [width=64]
 #include <ATen/Parallel.h>
-#include <engram/layers/memory/associative_recall_model.h>
-#include <engram/layers/memory/memory_tasks.h>
+#include <engram/models/associative_recall_model.h>
+#include <engram/tasks/memory_tasks.h>
 
 #include <CLI/CLI.hpp>
 #include <torch/optim/adam.h>
@@ -15,8 +15,8 @@
 #include <cstdio>
 #include <cstdlib>
 
-namespace em = engram::layers::memory;
-namespace tasks = engram::layers::memory::tasks;
+namespace tasks = engram::tasks;
+namespace models = engram::models;
 
 int main(int argc, char** argv) {
   // Models this small gain nothing from intra-op threads, which thrash on a loaded machine.
@@ -38,7 +38,8 @@ int main(int argc, char** argv) {
   torch::manual_seed(seed);
   const tasks::AssociativeRecallBatch held_out =
       tasks::associative_recall(eval_episodes, pairs, symbols);
-  em::AssociativeRecallModel model(em::AssociativeRecallModelOptions(symbols, pairs, width));
+  models::AssociativeRecallModel model(
+      models::AssociativeRecallModelOptions(symbols, pairs, width));
   torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(1e-2));
   auto evaluate = [&] {
     at::NoGradGuard no_grad;

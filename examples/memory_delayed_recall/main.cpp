@@ -6,8 +6,8 @@
 //                                 [--forget_bias 4] [--distractors 0] [--seed 1]
 #include <ATen/Parallel.h>
 #include <engram/layers/memory/gated_working_memory.h>
-#include <engram/layers/memory/memory_tasks.h>
-#include <engram/layers/memory/sequence_training.h>
+#include <engram/tasks/memory_tasks.h>
+#include <engram/tasks/sequence_training.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/rnn.h>
 
@@ -20,7 +20,7 @@
 #include <string>
 
 namespace em = engram::layers::memory;
-namespace tasks = engram::layers::memory::tasks;
+namespace tasks = engram::tasks;
 
 int main(int argc, char** argv) {
   // Models this small gain nothing from intra-op threads, which thrash on a loaded machine.

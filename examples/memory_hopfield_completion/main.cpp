@@ -7,7 +7,7 @@
 //   memory_hopfield_completion_demo [seed=1] [trials=10]
 #include <engram/layers/memory/classical_hopfield.h>
 #include <engram/layers/memory/hopfield_retrieval.h>
-#include <engram/layers/memory/memory_tasks.h>
+#include <engram/tasks/memory_tasks.h>
 
 #include <CLI/CLI.hpp>
 
@@ -17,7 +17,7 @@
 #include <vector>
 
 namespace em = engram::layers::memory;
-namespace tasks = engram::layers::memory::tasks;
+namespace tasks = engram::tasks;
 
 namespace {
 

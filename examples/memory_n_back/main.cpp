@@ -5,8 +5,8 @@
 //   memory_n_back_demo [n=2] [steps=100] [iterations=1000] [alphabet=8] [hidden=64] [seed=1]
 #include <ATen/Parallel.h>
 #include <engram/layers/memory/gated_working_memory.h>
-#include <engram/layers/memory/memory_tasks.h>
-#include <engram/layers/memory/sequence_training.h>
+#include <engram/tasks/memory_tasks.h>
+#include <engram/tasks/sequence_training.h>
 
 #include <CLI/CLI.hpp>
 #include <torch/nn/modules/linear.h>
@@ -17,7 +17,7 @@
 #include <string>
 
 namespace em = engram::layers::memory;
-namespace tasks = engram::layers::memory::tasks;
+namespace tasks = engram::tasks;
 
 namespace {
 

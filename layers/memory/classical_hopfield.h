@@ -5,7 +5,7 @@
 // always settles; stored patterns are stable only up to about 0.138 N patterns (Amit, Gutfreund &
 // Sompolinsky 1985), beyond which recall collapses into spurious mixtures.
 #include <ATen/ATen.h>
-#include <torch/nn/module.h>
+#include <torch/nn/cloneable.h>
 #include <torch/nn/pimpl.h>
 
 namespace engram::layers::memory {
@@ -24,35 +24,54 @@ struct ClassicalHopfieldResult {
   bool converged = false; // every row reached a fixed point
 };
 
-class ClassicalHopfieldImpl : public torch::nn::Module {
+/// A classical (binary) Hopfield network: Hebbian storage and asynchronous recall. The weights
+/// and the number of stored patterns are buffers, saved, loaded, cloned and moved with the module.
+///
+/// Example:
+/// ```
+/// ClassicalHopfield hopfield(ClassicalHopfieldOptions(/*size=*/64).max_sweeps(20));
+/// const at::Tensor patterns = torch::randint(0, 2, {4, 64}).mul(2).sub(1);
+/// hopfield->store(patterns);
+/// at::Tensor recalled = hopfield(patterns); // [4, 64] of +-1: stored patterns are fixed points
+/// ```
+class ClassicalHopfieldImpl : public torch::nn::Cloneable<ClassicalHopfieldImpl> {
 public:
   explicit ClassicalHopfieldImpl(int64_t size)
       : ClassicalHopfieldImpl(ClassicalHopfieldOptions(size)) {}
-  explicit ClassicalHopfieldImpl(ClassicalHopfieldOptions options);
+  explicit ClassicalHopfieldImpl(ClassicalHopfieldOptions options_);
+
+  /// Registers the (zero) weight and stored-count buffers, then calls reset_parameters().
+  void reset() override;
+  /// Forgets every stored pattern: W = 0, stored() = 0.
+  void reset_parameters();
 
   /// Hebbian storage of patterns [P, N] of +-1, replacing what was stored.
   void store(const at::Tensor& patterns);
   /// Asynchronous recall from probes [B, N] of +-1 (order drawn from the global generator).
   ClassicalHopfieldResult recall(const at::Tensor& probe) const;
+  /// recall(probe).state.
   at::Tensor forward(const at::Tensor& probe) { return recall(probe).state; }
   /// E(s) = -0.5 s^T W s per row [B].
   at::Tensor energy(const at::Tensor& state) const;
 
   /// The theoretical capacity 0.138 N for recall from small distortions.
-  double capacity() const { return 0.138 * static_cast<double>(options_.size()); }
-  int64_t stored() const { return stored_; }
+  double capacity() const { return 0.138 * static_cast<double>(options.size()); }
+  /// Number of patterns stored by the last store().
+  int64_t stored() const { return stored_.item<int64_t>(); }
   const at::Tensor& weight() const { return weight_; }
-  const ClassicalHopfieldOptions& options() const { return options_; }
   void pretty_print(std::ostream& stream) const override;
+
+  /// The options used to configure this module.
+  ClassicalHopfieldOptions options;
 
 private:
   void check_states(const char* fn, const char* arg, const at::Tensor& s) const;
 
-  ClassicalHopfieldOptions options_;
   at::Tensor weight_;
-  int64_t stored_ = 0;
+  at::Tensor stored_; // buffer "stored": a scalar count
 };
 
+/// A `ModuleHolder` subclass for `ClassicalHopfieldImpl`.
 TORCH_MODULE(ClassicalHopfield);
 
 } // namespace engram::layers::memory

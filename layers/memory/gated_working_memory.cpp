@@ -4,34 +4,40 @@
 
 namespace engram::layers::memory {
 
-GatedWorkingMemoryImpl::GatedWorkingMemoryImpl(GatedWorkingMemoryOptions options)
-    : options_(std::move(options)) {
-  TORCH_CHECK(options_.input_size() > 0,
-              "GatedWorkingMemory: argument 'input_size' expected > 0, got ",
-              options_.input_size());
-  TORCH_CHECK(options_.hidden_size() > 0,
+GatedWorkingMemoryImpl::GatedWorkingMemoryImpl(GatedWorkingMemoryOptions options_)
+    : options(std::move(options_)) {
+  TORCH_CHECK(options.input_size() > 0,
+              "GatedWorkingMemory: argument 'input_size' expected > 0, got ", options.input_size());
+  TORCH_CHECK(options.hidden_size() > 0,
               "GatedWorkingMemory: argument 'hidden_size' expected > 0, got ",
-              options_.hidden_size());
-  TORCH_CHECK(options_.num_layers() > 0,
-              "GatedWorkingMemory: argument 'num_layers' expected > 0, got ",
-              options_.num_layers());
-  TORCH_CHECK(options_.dropout() >= 0.0 && options_.dropout() < 1.0,
-              "GatedWorkingMemory: argument 'dropout' expected in [0, 1), got ",
-              options_.dropout());
-  const int64_t hidden = options_.hidden_size();
-  for (int64_t layer = 0; layer < options_.num_layers(); ++layer) {
-    const int64_t in = layer == 0 ? options_.input_size() : hidden;
+              options.hidden_size());
+  TORCH_CHECK(options.num_layers() > 0,
+              "GatedWorkingMemory: argument 'num_layers' expected > 0, got ", options.num_layers());
+  TORCH_CHECK(options.dropout() >= 0.0 && options.dropout() < 1.0,
+              "GatedWorkingMemory: argument 'dropout' expected in [0, 1), got ", options.dropout());
+  reset();
+}
+
+void GatedWorkingMemoryImpl::reset() {
+  weight_ih_.clear();
+  weight_hh_.clear();
+  bias_ih_.clear();
+  bias_hh_.clear();
+  peephole_.clear();
+  const int64_t hidden = options.hidden_size();
+  for (int64_t layer = 0; layer < options.num_layers(); ++layer) {
+    const int64_t in = layer == 0 ? options.input_size() : hidden;
     const std::string suffix = "_l" + std::to_string(layer);
     weight_ih_.push_back(register_parameter("weight_ih" + suffix, at::empty({4 * hidden, in})));
     weight_hh_.push_back(register_parameter("weight_hh" + suffix, at::empty({4 * hidden, hidden})));
-    if (options_.bias()) {
+    if (options.bias()) {
       bias_ih_.push_back(register_parameter("bias_ih" + suffix, at::empty({4 * hidden})));
       bias_hh_.push_back(register_parameter("bias_hh" + suffix, at::empty({4 * hidden})));
     } else {
       bias_ih_.emplace_back();
       bias_hh_.emplace_back();
     }
-    if (options_.peephole()) {
+    if (options.peephole()) {
       peephole_.push_back(register_parameter("peephole" + suffix, at::empty({3, hidden})));
     } else {
       peephole_.emplace_back();
@@ -42,13 +48,13 @@ GatedWorkingMemoryImpl::GatedWorkingMemoryImpl(GatedWorkingMemoryOptions options
 
 void GatedWorkingMemoryImpl::reset_parameters() {
   at::NoGradGuard no_grad;
-  const double bound = 1.0 / std::sqrt(static_cast<double>(options_.hidden_size()));
+  const double bound = 1.0 / std::sqrt(static_cast<double>(options.hidden_size()));
   for (auto& p : parameters())
     p.uniform_(-bound, bound);
-  const int64_t hidden = options_.hidden_size();
-  if (options_.bias()) {
-    for (int64_t layer = 0; layer < options_.num_layers(); ++layer) {
-      bias_ih_[layer].narrow(0, hidden, hidden).fill_(options_.forget_bias());
+  const int64_t hidden = options.hidden_size();
+  if (options.bias()) {
+    for (int64_t layer = 0; layer < options.num_layers(); ++layer) {
+      bias_ih_[layer].narrow(0, hidden, hidden).fill_(options.forget_bias());
       bias_hh_[layer].narrow(0, hidden, hidden).zero_();
     }
   }
@@ -56,23 +62,22 @@ void GatedWorkingMemoryImpl::reset_parameters() {
 
 void GatedWorkingMemoryImpl::load_lstm_weights(const torch::nn::LSTM& lstm) {
   const auto& o = lstm->options;
-  TORCH_CHECK(o.input_size() == options_.input_size() &&
-                  o.hidden_size() == options_.hidden_size() &&
-                  o.num_layers() == options_.num_layers() && o.bias() == options_.bias() &&
+  TORCH_CHECK(o.input_size() == options.input_size() && o.hidden_size() == options.hidden_size() &&
+                  o.num_layers() == options.num_layers() && o.bias() == options.bias() &&
                   !o.bidirectional() && o.proj_size() == 0,
               "GatedWorkingMemory::load_lstm_weights: argument 'lstm' expected a unidirectional "
               "LSTM(input ",
-              options_.input_size(), ", hidden ", options_.hidden_size(), ", layers ",
-              options_.num_layers(), ", bias ", options_.bias(), "), got LSTM(input ",
-              o.input_size(), ", hidden ", o.hidden_size(), ", layers ", o.num_layers(), ", bias ",
-              o.bias(), ", bidirectional ", o.bidirectional(), ", proj ", o.proj_size(), ")");
+              options.input_size(), ", hidden ", options.hidden_size(), ", layers ",
+              options.num_layers(), ", bias ", options.bias(), "), got LSTM(input ", o.input_size(),
+              ", hidden ", o.hidden_size(), ", layers ", o.num_layers(), ", bias ", o.bias(),
+              ", bidirectional ", o.bidirectional(), ", proj ", o.proj_size(), ")");
   at::NoGradGuard no_grad;
   const auto source = lstm->named_parameters();
-  for (int64_t layer = 0; layer < options_.num_layers(); ++layer) {
+  for (int64_t layer = 0; layer < options.num_layers(); ++layer) {
     const std::string suffix = "_l" + std::to_string(layer);
     weight_ih_[layer].copy_(source["weight_ih" + suffix]);
     weight_hh_[layer].copy_(source["weight_hh" + suffix]);
-    if (options_.bias()) {
+    if (options.bias()) {
       bias_ih_[layer].copy_(source["bias_ih" + suffix]);
       bias_hh_[layer].copy_(source["bias_hh" + suffix]);
     }
@@ -83,14 +88,14 @@ std::tuple<at::Tensor, GatedMemoryState>
 GatedWorkingMemoryImpl::forward(const at::Tensor& input,
                                 const std::optional<GatedMemoryState>& state) {
   TORCH_CHECK(input.dim() == 3, "GatedWorkingMemory: argument 'input' expected 3 dims (",
-              options_.batch_first() ? "[B, T, I]" : "[T, B, I]", "), got ", input.sizes());
-  TORCH_CHECK(input.size(2) == options_.input_size(),
+              options.batch_first() ? "[B, T, I]" : "[T, B, I]", "), got ", input.sizes());
+  TORCH_CHECK(input.size(2) == options.input_size(),
               "GatedWorkingMemory: argument 'input' "
               "expected feature size ",
-              options_.input_size(), ", got ", input.size(2));
-  const at::Tensor x = options_.batch_first() ? input.transpose(0, 1) : input;
+              options.input_size(), ", got ", input.size(2));
+  const at::Tensor x = options.batch_first() ? input.transpose(0, 1) : input;
   const int64_t batch = x.size(1);
-  const int64_t layers = options_.num_layers(), hidden = options_.hidden_size();
+  const int64_t layers = options.num_layers(), hidden = options.hidden_size();
   at::Tensor h0, c0;
   if (state.has_value()) {
     std::tie(h0, c0) = *state;
@@ -107,28 +112,28 @@ GatedWorkingMemoryImpl::forward(const at::Tensor& input,
   std::vector<at::Tensor> h_n, c_n;
   for (int64_t layer = 0; layer < layers; ++layer) {
     at::Tensor bias;
-    if (options_.bias())
+    if (options.bias())
       bias = bias_ih_[layer] + bias_hh_[layer];
     GatedMemoryLayerOutput out =
         gated_memory_layer(layer_input, h0[layer], c0[layer], weight_ih_[layer], weight_hh_[layer],
-                           bias, peephole_[layer], options_.fused());
+                           bias, peephole_[layer], options.fused());
     h_n.push_back(out.h_n);
     c_n.push_back(out.c_n);
     layer_input = out.output;
-    if (options_.dropout() > 0.0 && is_training() && layer + 1 < layers) {
-      layer_input = at::dropout(layer_input, options_.dropout(), /*train=*/true);
+    if (options.dropout() > 0.0 && is_training() && layer + 1 < layers) {
+      layer_input = at::dropout(layer_input, options.dropout(), /*train=*/true);
     }
   }
-  at::Tensor output = options_.batch_first() ? layer_input.transpose(0, 1) : layer_input;
+  at::Tensor output = options.batch_first() ? layer_input.transpose(0, 1) : layer_input;
   return {output, {at::stack(h_n, 0), at::stack(c_n, 0)}};
 }
 
 void GatedWorkingMemoryImpl::pretty_print(std::ostream& stream) const {
-  stream << "engram::GatedWorkingMemory(input_size=" << options_.input_size()
-         << ", hidden_size=" << options_.hidden_size() << ", num_layers=" << options_.num_layers()
-         << ", bias=" << options_.bias() << ", batch_first=" << options_.batch_first()
-         << ", dropout=" << options_.dropout() << ", forget_bias=" << options_.forget_bias()
-         << ", peephole=" << options_.peephole() << ", fused=" << options_.fused() << ")";
+  stream << "engram::GatedWorkingMemory(input_size=" << options.input_size()
+         << ", hidden_size=" << options.hidden_size() << ", num_layers=" << options.num_layers()
+         << ", bias=" << options.bias() << ", batch_first=" << options.batch_first()
+         << ", dropout=" << options.dropout() << ", forget_bias=" << options.forget_bias()
+         << ", peephole=" << options.peephole() << ", fused=" << options.fused() << ")";
 }
 
 } // namespace engram::layers::memory

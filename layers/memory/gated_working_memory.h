@@ -8,7 +8,9 @@
 // a fused kernel (gated_memory_layer_function.h); elsewhere through per-step ATen ops.
 #include <engram/layers/memory/gated_memory_layer_function.h>
 
-#include <torch/nn/module.h>
+#include <torch/nn/cloneable.h>
+#include <torch/nn/modules/common.h>
+#include <torch/nn/modules/container/any_value.h>
 #include <torch/nn/modules/rnn.h>
 #include <torch/nn/pimpl.h>
 
@@ -20,9 +22,13 @@ namespace engram::layers::memory {
 struct GatedWorkingMemoryOptions {
   GatedWorkingMemoryOptions(int64_t input_size, int64_t hidden_size)
       : input_size_(input_size), hidden_size_(hidden_size) {}
+  /// Number of input features I.
   TORCH_ARG(int64_t, input_size);
+  /// Number of hidden units H (the size of h and of the cell state c).
   TORCH_ARG(int64_t, hidden_size);
+  /// Number of stacked layers; each layer's output is the next one's input.
   TORCH_ARG(int64_t, num_layers) = 1;
+  /// Learn the biases bias_ih and bias_hh.
   TORCH_ARG(bool, bias) = true;
   /// Input and output as [B, T, features] instead of [T, B, features].
   TORCH_ARG(bool, batch_first) = false;
@@ -40,17 +46,35 @@ struct GatedWorkingMemoryOptions {
 /// (h, c), each [num_layers, B, H].
 using GatedMemoryState = std::tuple<at::Tensor, at::Tensor>;
 
-class GatedWorkingMemoryImpl : public torch::nn::Module {
+/// An LSTM-style gated working memory (optionally with peepholes) that takes its state (h, c)
+/// in and returns it, as torch::nn::LSTM.
+///
+/// Example:
+/// ```
+/// GatedWorkingMemory memory(GatedWorkingMemoryOptions(/*input_size=*/8, /*hidden_size=*/16)
+///                               .num_layers(2)
+///                               .peephole(true));
+/// auto [output, state] = memory(torch::randn({5, 3, 8})); // output [5, 3, 16]
+/// auto [next, next_state] = memory(torch::randn({5, 3, 8}), state); // continues the episode
+/// ```
+class GatedWorkingMemoryImpl : public torch::nn::Cloneable<GatedWorkingMemoryImpl> {
 public:
   GatedWorkingMemoryImpl(int64_t input_size, int64_t hidden_size)
       : GatedWorkingMemoryImpl(GatedWorkingMemoryOptions(input_size, hidden_size)) {}
-  explicit GatedWorkingMemoryImpl(GatedWorkingMemoryOptions options);
+  explicit GatedWorkingMemoryImpl(GatedWorkingMemoryOptions options_);
+
+  /// Registers the weights, biases and peepholes of every layer, then calls reset_parameters().
+  void reset() override;
 
   /// input [T, B, I] ([B, T, I] when batch_first); returns the last layer's output at every
   /// step and the final state (h_n, c_n), each [num_layers, B, H] — as torch::nn::LSTM.
   std::tuple<at::Tensor, GatedMemoryState>
   forward(const at::Tensor& input, const std::optional<GatedMemoryState>& state = std::nullopt);
 
+protected:
+  FORWARD_HAS_DEFAULT_ARGS({1, torch::nn::AnyValue(std::optional<GatedMemoryState>())})
+
+public:
   /// Uniform(-1/sqrt(H), 1/sqrt(H)) as torch::nn::LSTM, then the forget-gate bias.
   void reset_parameters();
 
@@ -59,7 +83,9 @@ public:
 
   void pretty_print(std::ostream& stream) const override;
 
-  const GatedWorkingMemoryOptions& options() const { return options_; }
+  /// The options used to configure this module.
+  GatedWorkingMemoryOptions options;
+
   const at::Tensor& weight_ih(int64_t layer) const { return weight_ih_.at(layer); }
   const at::Tensor& weight_hh(int64_t layer) const { return weight_hh_.at(layer); }
   const at::Tensor& bias_ih(int64_t layer) const { return bias_ih_.at(layer); }
@@ -67,10 +93,10 @@ public:
   const at::Tensor& peephole(int64_t layer) const { return peephole_.at(layer); }
 
 private:
-  GatedWorkingMemoryOptions options_;
   std::vector<at::Tensor> weight_ih_, weight_hh_, bias_ih_, bias_hh_, peephole_;
 };
 
+/// A `ModuleHolder` subclass for `GatedWorkingMemoryImpl`.
 TORCH_MODULE(GatedWorkingMemory);
 
 } // namespace engram::layers::memory

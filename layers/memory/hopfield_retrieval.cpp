@@ -4,26 +4,36 @@
 
 namespace engram::layers::memory {
 
-HopfieldRetrievalImpl::HopfieldRetrievalImpl(HopfieldRetrievalOptions options)
-    : options_(std::move(options)) {
-  TORCH_CHECK(options_.pattern_size() > 0,
+HopfieldRetrievalImpl::HopfieldRetrievalImpl(HopfieldRetrievalOptions options_)
+    : options(std::move(options_)) {
+  TORCH_CHECK(options.pattern_size() > 0,
               "HopfieldRetrieval: argument 'pattern_size' expected > 0, got ",
-              options_.pattern_size());
-  TORCH_CHECK(options_.beta() > 0.0 && std::isfinite(options_.beta()),
+              options.pattern_size());
+  TORCH_CHECK(options.beta() > 0.0 && std::isfinite(options.beta()),
               "HopfieldRetrieval: argument 'beta' expected a finite value > 0, got ",
-              options_.beta());
-  TORCH_CHECK(options_.max_steps() >= 1,
-              "HopfieldRetrieval: argument 'max_steps' expected >= 1, got ", options_.max_steps());
-  TORCH_CHECK(options_.eps() >= 0.0, "HopfieldRetrieval: argument 'eps' expected >= 0, got ",
-              options_.eps());
-  patterns_ = register_buffer("patterns", at::empty({0, options_.pattern_size()}));
+              options.beta());
+  TORCH_CHECK(options.max_steps() >= 1,
+              "HopfieldRetrieval: argument 'max_steps' expected >= 1, got ", options.max_steps());
+  TORCH_CHECK(options.eps() >= 0.0, "HopfieldRetrieval: argument 'eps' expected >= 0, got ",
+              options.eps());
+  reset();
+}
+
+void HopfieldRetrievalImpl::reset() {
+  patterns_ = register_buffer("patterns", at::empty({0, options.pattern_size()}));
+  reset_parameters();
+}
+
+void HopfieldRetrievalImpl::reset_parameters() {
+  at::NoGradGuard no_grad;
+  patterns_.set_(at::empty({0, options.pattern_size()}, patterns_.options()));
 }
 
 void HopfieldRetrievalImpl::store(const at::Tensor& patterns) {
-  TORCH_CHECK(patterns.dim() == 2 && patterns.size(1) == options_.pattern_size() &&
+  TORCH_CHECK(patterns.dim() == 2 && patterns.size(1) == options.pattern_size() &&
                   patterns.size(0) > 0,
               "HopfieldRetrieval::store: argument 'patterns' expected [N > 0, ",
-              options_.pattern_size(), "], got ", patterns.sizes());
+              options.pattern_size(), "], got ", patterns.sizes());
   at::NoGradGuard no_grad;
   patterns_.set_(patterns.detach().to(patterns_.options()).clone());
 }
@@ -36,7 +46,7 @@ HopfieldRetrievalResult HopfieldRetrievalImpl::retrieve(const at::Tensor& query)
 
 HopfieldRetrievalResult HopfieldRetrievalImpl::retrieve(const at::Tensor& query,
                                                         const at::Tensor& patterns) const {
-  const int64_t d = options_.pattern_size();
+  const int64_t d = options.pattern_size();
   TORCH_CHECK((query.dim() == 1 || query.dim() == 2) && query.size(-1) == d,
               "HopfieldRetrieval::retrieve: argument 'query' expected [B, ", d, "] or [", d,
               "], got ", query.sizes());
@@ -50,18 +60,18 @@ HopfieldRetrievalResult HopfieldRetrievalImpl::retrieve(const at::Tensor& query,
               "HopfieldRetrieval::retrieve: argument 'patterns' expected batch size ", xi.size(0),
               " (the query's), got ", patterns.size(0));
   HopfieldRetrievalResult result;
-  for (int64_t step = 0; step < options_.max_steps(); ++step) {
+  for (int64_t step = 0; step < options.max_steps(); ++step) {
     at::Tensor next;
     if (patterns.dim() == 2) {
-      next = at::mm(at::softmax(options_.beta() * at::mm(xi, patterns.t()), -1), patterns);
+      next = at::mm(at::softmax(options.beta() * at::mm(xi, patterns.t()), -1), patterns);
     } else {
       const at::Tensor scores = at::bmm(patterns, xi.unsqueeze(2)).squeeze(2);
-      next = at::bmm(at::softmax(options_.beta() * scores, -1).unsqueeze(1), patterns).squeeze(1);
+      next = at::bmm(at::softmax(options.beta() * scores, -1).unsqueeze(1), patterns).squeeze(1);
     }
     const double moved = (next - xi).detach().norm(2, {-1}).max().item<double>();
     xi = next;
     result.steps = step + 1;
-    if (moved < options_.eps()) {
+    if (moved < options.eps()) {
       result.converged = true;
       break;
     }
@@ -73,18 +83,18 @@ HopfieldRetrievalResult HopfieldRetrievalImpl::retrieve(const at::Tensor& query,
 at::Tensor HopfieldRetrievalImpl::energy(const at::Tensor& state) const {
   TORCH_CHECK(patterns_.size(0) > 0,
               "HopfieldRetrieval::energy: no patterns stored; call store(patterns) first");
-  TORCH_CHECK(state.dim() == 2 && state.size(1) == options_.pattern_size(),
-              "HopfieldRetrieval::energy: argument 'state' expected [B, ", options_.pattern_size(),
+  TORCH_CHECK(state.dim() == 2 && state.size(1) == options.pattern_size(),
+              "HopfieldRetrieval::energy: argument 'state' expected [B, ", options.pattern_size(),
               "], got ", state.sizes());
-  const double beta = options_.beta();
+  const double beta = options.beta();
   return -at::logsumexp(beta * at::mm(state, patterns_.t()), {-1}) / beta +
          0.5 * (state * state).sum(-1);
 }
 
 void HopfieldRetrievalImpl::pretty_print(std::ostream& stream) const {
-  stream << "engram::HopfieldRetrieval(pattern_size=" << options_.pattern_size()
-         << ", beta=" << options_.beta() << ", max_steps=" << options_.max_steps()
-         << ", eps=" << options_.eps() << ", stored=" << patterns_.size(0) << ")";
+  stream << "engram::HopfieldRetrieval(pattern_size=" << options.pattern_size()
+         << ", beta=" << options.beta() << ", max_steps=" << options.max_steps()
+         << ", eps=" << options.eps() << ", stored=" << patterns_.size(0) << ")";
 }
 
 } // namespace engram::layers::memory

@@ -6,13 +6,14 @@
 // the capacity is exponential in the pattern size; at large beta one update usually suffices.
 // Differentiable in the query (and in the patterns when passed explicitly).
 #include <ATen/ATen.h>
-#include <torch/nn/module.h>
+#include <torch/nn/cloneable.h>
 #include <torch/nn/pimpl.h>
 
 namespace engram::layers::memory {
 
 struct HopfieldRetrievalOptions {
   explicit HopfieldRetrievalOptions(int64_t pattern_size) : pattern_size_(pattern_size) {}
+  /// Size d of each pattern (and of the queries).
   TORCH_ARG(int64_t, pattern_size);
   /// Inverse temperature beta > 0.
   TORCH_ARG(double, beta) = 1.0;
@@ -28,11 +29,24 @@ struct HopfieldRetrievalResult {
   bool converged = false; // the last update moved every row by less than eps
 };
 
-class HopfieldRetrievalImpl : public torch::nn::Module {
+/// Modern Hopfield retrieval over stored patterns (a buffer) or patterns passed per call.
+///
+/// Example:
+/// ```
+/// HopfieldRetrieval hopfield(HopfieldRetrievalOptions(/*pattern_size=*/16).beta(8.0));
+/// hopfield->store(torch::randn({10, 16}));
+/// at::Tensor retrieved = hopfield(torch::randn({3, 16})); // [3, 16]
+/// ```
+class HopfieldRetrievalImpl : public torch::nn::Cloneable<HopfieldRetrievalImpl> {
 public:
   explicit HopfieldRetrievalImpl(int64_t pattern_size)
       : HopfieldRetrievalImpl(HopfieldRetrievalOptions(pattern_size)) {}
-  explicit HopfieldRetrievalImpl(HopfieldRetrievalOptions options);
+  explicit HopfieldRetrievalImpl(HopfieldRetrievalOptions options_);
+
+  /// Registers the (empty) patterns buffer, then calls reset_parameters().
+  void reset() override;
+  /// Forgets the stored patterns (the module has no parameters).
+  void reset_parameters();
 
   /// Stores patterns [N, d] (a buffer: saved, loaded and moved with the module).
   void store(const at::Tensor& patterns);
@@ -42,19 +56,22 @@ public:
   HopfieldRetrievalResult retrieve(const at::Tensor& query) const;
   /// The same over explicit patterns [N, d] or per-batch patterns [B, N, d].
   HopfieldRetrievalResult retrieve(const at::Tensor& query, const at::Tensor& patterns) const;
+  /// retrieve(query).state.
   at::Tensor forward(const at::Tensor& query) { return retrieve(query).state; }
 
   /// E(xi) = -lse(beta, X xi) + 0.5 xi^T xi, per row [B] (constant terms dropped).
   at::Tensor energy(const at::Tensor& state) const;
 
-  const HopfieldRetrievalOptions& options() const { return options_; }
   void pretty_print(std::ostream& stream) const override;
 
+  /// The options used to configure this module.
+  HopfieldRetrievalOptions options;
+
 private:
-  HopfieldRetrievalOptions options_;
   at::Tensor patterns_;
 };
 
+/// A `ModuleHolder` subclass for `HopfieldRetrievalImpl`.
 TORCH_MODULE(HopfieldRetrieval);
 
 } // namespace engram::layers::memory

@@ -5,35 +5,45 @@
 
 namespace engram::layers::memory {
 
-SlotWorkingMemoryImpl::SlotWorkingMemoryImpl(SlotWorkingMemoryOptions options)
-    : options_(std::move(options)) {
-  TORCH_CHECK(options_.input_size() > 0,
-              "SlotWorkingMemory: argument 'input_size' expected > 0, got ", options_.input_size());
-  TORCH_CHECK(options_.slots() > 0, "SlotWorkingMemory: argument 'slots' expected > 0, got ",
-              options_.slots());
-  TORCH_CHECK(options_.slot_size() > 0,
-              "SlotWorkingMemory: argument 'slot_size' expected > 0, got ", options_.slot_size());
-  const int64_t z = options_.input_size() + options_.slot_size();
+SlotWorkingMemoryImpl::SlotWorkingMemoryImpl(SlotWorkingMemoryOptions options_)
+    : options(std::move(options_)) {
+  TORCH_CHECK(options.input_size() > 0,
+              "SlotWorkingMemory: argument 'input_size' expected > 0, got ", options.input_size());
+  TORCH_CHECK(options.slots() > 0, "SlotWorkingMemory: argument 'slots' expected > 0, got ",
+              options.slots());
+  TORCH_CHECK(options.slot_size() > 0, "SlotWorkingMemory: argument 'slot_size' expected > 0, got ",
+              options.slot_size());
+  reset();
+}
+
+void SlotWorkingMemoryImpl::reset() {
+  const int64_t z = options.input_size() + options.slot_size();
   write_gate = register_module("write_gate", torch::nn::Linear(z, 1));
-  slot_selector = register_module("slot_selector", torch::nn::Linear(z, options_.slots()));
-  content = register_module("content", torch::nn::Linear(z, options_.slot_size()));
-  query = register_module("query", torch::nn::Linear(z, options_.slot_size()));
-  // Distinct initial slots let the first reads tell them apart.
-  initial_memory = register_parameter("initial_memory",
-                                      at::randn({options_.slots(), options_.slot_size()}) * 0.1);
+  slot_selector = register_module("slot_selector", torch::nn::Linear(z, options.slots()));
+  content = register_module("content", torch::nn::Linear(z, options.slot_size()));
+  query = register_module("query", torch::nn::Linear(z, options.slot_size()));
+  initial_memory =
+      register_parameter("initial_memory", at::empty({options.slots(), options.slot_size()}));
+  reset_parameters();
+}
+
+void SlotWorkingMemoryImpl::reset_parameters() {
   at::NoGradGuard no_grad;
-  write_gate->bias.fill_(options_.write_gate_bias());
+  // Distinct initial slots let the first reads tell them apart. Drawn as randn * 0.1 (normal_(0,
+  // 0.1) would round differently).
+  initial_memory.copy_(at::randn({options.slots(), options.slot_size()}) * 0.1);
+  write_gate->bias.fill_(options.write_gate_bias());
 }
 
 SlotMemoryOutput SlotWorkingMemoryImpl::forward(const at::Tensor& input,
                                                 const std::optional<at::Tensor>& memory) {
-  TORCH_CHECK(input.dim() == 3 && input.size(2) == options_.input_size(),
+  TORCH_CHECK(input.dim() == 3 && input.size(2) == options.input_size(),
               "SlotWorkingMemory: argument 'input' expected ",
-              options_.batch_first() ? "[B, T, " : "[T, B, ", options_.input_size(), "], got ",
+              options.batch_first() ? "[B, T, " : "[T, B, ", options.input_size(), "], got ",
               input.sizes());
-  const at::Tensor x = options_.batch_first() ? input.transpose(0, 1) : input;
+  const at::Tensor x = options.batch_first() ? input.transpose(0, 1) : input;
   const int64_t steps = x.size(0), batch = x.size(1);
-  const int64_t slots = options_.slots(), width = options_.slot_size();
+  const int64_t slots = options.slots(), width = options.slot_size();
   at::Tensor m;
   if (memory.has_value()) {
     TORCH_CHECK(memory->sizes() == at::IntArrayRef({batch, slots, width}),
@@ -62,7 +72,7 @@ SlotMemoryOutput SlotWorkingMemoryImpl::forward(const at::Tensor& input,
   }
   SlotMemoryOutput out;
   out.output = at::stack(outputs, 0);
-  if (options_.batch_first())
+  if (options.batch_first())
     out.output = out.output.transpose(0, 1);
   out.memory = m;
   out.write_gate = at::stack(gates, 0);
@@ -71,9 +81,9 @@ SlotMemoryOutput SlotWorkingMemoryImpl::forward(const at::Tensor& input,
 }
 
 void SlotWorkingMemoryImpl::pretty_print(std::ostream& stream) const {
-  stream << "engram::SlotWorkingMemory(input_size=" << options_.input_size()
-         << ", slots=" << options_.slots() << ", slot_size=" << options_.slot_size()
-         << ", batch_first=" << options_.batch_first() << ")";
+  stream << "engram::SlotWorkingMemory(input_size=" << options.input_size()
+         << ", slots=" << options.slots() << ", slot_size=" << options.slot_size()
+         << ", batch_first=" << options.batch_first() << ")";
 }
 
 } // namespace engram::layers::memory

@@ -10,7 +10,9 @@
 // The output at each step is r_t. A closed gate protects every item; an open gate with a
 // one-hot choice replaces exactly one.
 #include <ATen/ATen.h>
-#include <torch/nn/module.h>
+#include <torch/nn/cloneable.h>
+#include <torch/nn/modules/common.h>
+#include <torch/nn/modules/container/any_value.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
 
@@ -21,6 +23,7 @@ namespace engram::layers::memory {
 struct SlotWorkingMemoryOptions {
   SlotWorkingMemoryOptions(int64_t input_size, int64_t slots, int64_t slot_size)
       : input_size_(input_size), slots_(slots), slot_size_(slot_size) {}
+  /// Number of input features I.
   TORCH_ARG(int64_t, input_size);
   /// Number of slots K.
   TORCH_ARG(int64_t, slots);
@@ -39,26 +42,49 @@ struct SlotMemoryOutput {
   at::Tensor slot_weights; // [T, B, K] a
 };
 
-class SlotWorkingMemoryImpl : public torch::nn::Module {
+/// A working memory of K item slots that takes its memory [B, K, D] in and returns it
+/// (SlotMemoryOutput::memory), as a recurrent layer does its state.
+///
+/// Example:
+/// ```
+/// SlotWorkingMemory memory(SlotWorkingMemoryOptions(/*input_size=*/6, /*slots=*/4,
+///                                                   /*slot_size=*/8).write_gate_bias(-1.0));
+/// SlotMemoryOutput first = memory(torch::randn({5, 2, 6}));        // output [5, 2, 8]
+/// SlotMemoryOutput next = memory(torch::randn({5, 2, 6}), first.memory); // continues
+/// ```
+class SlotWorkingMemoryImpl : public torch::nn::Cloneable<SlotWorkingMemoryImpl> {
 public:
   SlotWorkingMemoryImpl(int64_t input_size, int64_t slots, int64_t slot_size)
       : SlotWorkingMemoryImpl(SlotWorkingMemoryOptions(input_size, slots, slot_size)) {}
-  explicit SlotWorkingMemoryImpl(SlotWorkingMemoryOptions options);
+  explicit SlotWorkingMemoryImpl(SlotWorkingMemoryOptions options_);
+
+  /// Registers the four linear maps (each initialised as torch::nn::Linear) and the initial
+  /// slots, then calls reset_parameters().
+  void reset() override;
+  /// Draws the initial slots ~ N(0, 0.1^2) and sets the write-gate bias to write_gate_bias.
+  /// The linear maps keep their own initialisation (reset_parameters() on each re-draws it).
+  void reset_parameters();
 
   /// input [T, B, I]; memory [B, K, D] (default: the learned initial slots).
   SlotMemoryOutput forward(const at::Tensor& input,
                            const std::optional<at::Tensor>& memory = std::nullopt);
 
-  const SlotWorkingMemoryOptions& options() const { return options_; }
+protected:
+  FORWARD_HAS_DEFAULT_ARGS({1, torch::nn::AnyValue(std::optional<at::Tensor>())})
+
+public:
   void pretty_print(std::ostream& stream) const override;
 
-  torch::nn::Linear write_gate{nullptr}, slot_selector{nullptr}, content{nullptr}, query{nullptr};
-  at::Tensor initial_memory;
+  /// The options used to configure this module.
+  SlotWorkingMemoryOptions options;
 
-private:
-  SlotWorkingMemoryOptions options_;
+  /// Write gate g (z -> 1), slot choice a (z -> K), content c (z -> D) and read query q (z -> D).
+  torch::nn::Linear write_gate{nullptr}, slot_selector{nullptr}, content{nullptr}, query{nullptr};
+  /// The slots an episode starts from [K, D] (learned).
+  at::Tensor initial_memory;
 };
 
+/// A `ModuleHolder` subclass for `SlotWorkingMemoryImpl`.
 TORCH_MODULE(SlotWorkingMemory);
 
 } // namespace engram::layers::memory

@@ -30,7 +30,7 @@ void HippocampalReplayStrategy::begin(StrategyContext& ctx) {
       .beta(std::max(hp("beta"), 1e-6))
       .learn_beta(false);
   memory_ = layers::memory::KeyValueMemory(o);
-  memory_->reset(1, at::TensorOptions().dtype(at::kFloat));
+  memory_->reset_state(1, at::TensorOptions().dtype(at::kFloat));
   seen_ = 0;
 }
 
@@ -64,7 +64,7 @@ Batch HippocampalReplayStrategy::compose_batch(StrategyContext& ctx, Batch curre
 }
 
 void HippocampalReplayStrategy::store(StrategyContext& ctx, const Batch& batch) {
-  const int64_t capacity = memory_->options().capacity();
+  const int64_t capacity = memory_->options.capacity();
   std::vector<int64_t> admitted, victims;
   const int64_t free_slots = capacity - stored();
   const at::Tensor u = at::rand({batch.size()}, ctx.generator);

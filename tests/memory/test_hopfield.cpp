@@ -1,6 +1,6 @@
 #include <engram/layers/memory/classical_hopfield.h>
 #include <engram/layers/memory/hopfield_retrieval.h>
-#include <engram/layers/memory/memory_tasks.h>
+#include <engram/tasks/memory_tasks.h>
 #include <gtest/gtest.h>
 #include <torch/serialize.h>
 
@@ -8,7 +8,7 @@
 #include <sstream>
 
 namespace em = engram::layers::memory;
-namespace tasks = engram::layers::memory::tasks;
+namespace tasks = engram::tasks;
 
 namespace {
 

@@ -1,6 +1,6 @@
-#include <engram/layers/memory/associative_recall_model.h>
 #include <engram/layers/memory/key_value_memory.h>
-#include <engram/layers/memory/memory_tasks.h>
+#include <engram/models/associative_recall_model.h>
+#include <engram/tasks/memory_tasks.h>
 #include <gtest/gtest.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/optim/adam.h>
@@ -10,7 +10,8 @@
 #include <sstream>
 
 namespace em = engram::layers::memory;
-namespace tasks = engram::layers::memory::tasks;
+namespace tasks = engram::tasks;
+namespace models = engram::models;
 
 namespace {
 
@@ -25,7 +26,7 @@ std::string error_of(const std::function<void()>& f) {
 
 TEST(KeyValueMemory, RingBufferAppendOverwritesTheOldestSlot) {
   em::KeyValueMemory memory(em::KeyValueMemoryOptions(3, 2, 1).beta(50.0));
-  memory->reset(1);
+  memory->reset_state(1);
   const at::Tensor keys = torch::tensor({{1.f, 0.f}, {0.f, 1.f}, {-1.f, 0.f}, {0.f, -1.f}});
   for (int64_t i = 0; i < 4; ++i) {
     const at::Tensor slot = memory->append(keys[i].unsqueeze(0), torch::full({1, 1}, float(i)));
@@ -42,7 +43,7 @@ TEST(KeyValueMemory, AddressingIsSoftmaxOfBetaTimesSimilarityOverFilledSlots) {
   torch::manual_seed(1);
   for (const auto addressing : {em::MemoryAddressing::kDot, em::MemoryAddressing::kCosine}) {
     em::KeyValueMemory memory(em::KeyValueMemoryOptions(6, 4, 3).beta(2.5).addressing(addressing));
-    memory->reset(2);
+    memory->reset_state(2);
     const at::Tensor keys = torch::randn({2, 4, 4}), values = torch::randn({2, 4, 3});
     memory->append(keys, values);
     const at::Tensor q = torch::randn({2, 4});
@@ -61,7 +62,7 @@ TEST(KeyValueMemory, AddressingIsSoftmaxOfBetaTimesSimilarityOverFilledSlots) {
 
 TEST(KeyValueMemory, EmptyMemoryReadsZeroWithFiniteGradients) {
   em::KeyValueMemory memory(em::KeyValueMemoryOptions(4, 3, 2));
-  memory->reset(2);
+  memory->reset_state(2);
   const at::Tensor q = torch::randn({2, 3}).requires_grad_();
   const at::Tensor r = memory->read(q);
   EXPECT_EQ(r.abs().max().item<float>(), 0.f);
@@ -72,7 +73,7 @@ TEST(KeyValueMemory, EmptyMemoryReadsZeroWithFiniteGradients) {
 TEST(KeyValueMemory, TopKReadsOnlyTheKMostSimilarSlots) {
   torch::manual_seed(2);
   em::KeyValueMemory memory(em::KeyValueMemoryOptions(8, 5, 2).top_k(3));
-  memory->reset(4);
+  memory->reset_state(4);
   memory->append(torch::randn({4, 8, 5}), torch::randn({4, 8, 2}));
   const at::Tensor q = torch::randn({4, 5});
   const at::Tensor w = memory->address(q);
@@ -87,7 +88,7 @@ TEST(KeyValueMemory, TopKReadsOnlyTheKMostSimilarSlots) {
 
 TEST(KeyValueMemory, LeastUsedReplacementFillsEmptySlotsThenEvictsTheLeastRead) {
   em::KeyValueMemory memory(em::KeyValueMemoryOptions(3, 2, 1).beta(50.0).usage_decay(0.9));
-  memory->reset(1);
+  memory->reset_state(1);
   const at::Tensor keys = torch::tensor({{1.f, 0.f}, {0.f, 1.f}, {-1.f, 0.f}, {0.f, -1.f}});
   for (int64_t i = 0; i < 3; ++i) {
     EXPECT_EQ(memory->replace_least_used(keys[i].unsqueeze(0), torch::full({1, 1}, float(i)))
@@ -109,7 +110,7 @@ TEST(KeyValueMemory, LeastUsedReplacementFillsEmptySlotsThenEvictsTheLeastRead) 
 
 TEST(KeyValueMemory, UsageDecaysGeometrically) {
   em::KeyValueMemory memory(em::KeyValueMemoryOptions(2, 1, 1).usage_decay(0.5).beta(30.0));
-  memory->reset(1);
+  memory->reset_state(1);
   memory->append(torch::ones({1, 1}), torch::ones({1, 1}));  // usage 1 at slot 0
   memory->append(-torch::ones({1, 1}), torch::ones({1, 1})); // slot 0 decays to 0.5
   memory->read(-torch::ones({1, 1})); // reads slot 1 almost surely; slot 0 decays to 0.25
@@ -120,7 +121,7 @@ TEST(KeyValueMemory, UsageDecaysGeometrically) {
 TEST(KeyValueMemory, GatedEraseAndAddFollowsTheDncWrite) {
   torch::manual_seed(3);
   em::KeyValueMemory memory(em::KeyValueMemoryOptions(4, 3, 2).beta(3.0));
-  memory->reset(2);
+  memory->reset_state(2);
   memory->append(torch::randn({2, 4, 3}), torch::randn({2, 4, 2}));
   const auto before = memory->state();
   const at::Tensor key = torch::randn({2, 3}), erase = torch::rand({2, 2}),
@@ -143,7 +144,7 @@ TEST(KeyValueMemory, MultiHopReadsAddEachHopsOutputToTheQuery) {
   torch::manual_seed(4);
   em::KeyValueMemory memory(
       em::KeyValueMemoryOptions(5, 4, 4).addressing(em::MemoryAddressing::kDot));
-  memory->reset(3);
+  memory->reset_state(3);
   memory->append(torch::randn({3, 5, 4}), torch::randn({3, 5, 4}));
   const at::Tensor q = torch::randn({3, 4});
   em::KeyValueMemory copy(
@@ -154,7 +155,7 @@ TEST(KeyValueMemory, MultiHopReadsAddEachHopsOutputToTheQuery) {
     u = u + copy->read(u);
   EXPECT_TRUE(memory->read_multi_hop(q, 3).allclose(u, 1e-5, 1e-6));
   em::KeyValueMemory mismatched(em::KeyValueMemoryOptions(5, 4, 3));
-  mismatched->reset(3);
+  mismatched->reset_state(3);
   EXPECT_NE(error_of([&] { mismatched->read_multi_hop(q, 2); }).find("key_size == value_size"),
             std::string::npos);
 }
@@ -162,7 +163,7 @@ TEST(KeyValueMemory, MultiHopReadsAddEachHopsOutputToTheQuery) {
 TEST(KeyValueMemory, GradientsReachBetaKeysAndValues) {
   torch::manual_seed(5);
   em::KeyValueMemory memory(em::KeyValueMemoryOptions(6, 4, 3));
-  memory->reset(2);
+  memory->reset_state(2);
   const at::Tensor keys = torch::randn({2, 6, 4}).requires_grad_();
   const at::Tensor values = torch::randn({2, 6, 3}).requires_grad_();
   const at::Tensor q = torch::randn({2, 4}).requires_grad_();
@@ -191,9 +192,9 @@ TEST(KeyValueMemory, RejectsBadInputWithNamedErrors) {
   em::KeyValueMemory memory(em::KeyValueMemoryOptions(4, 3, 2));
   EXPECT_NE(error_of([&] {
               memory->read(torch::randn({2, 3}));
-            }).find("reset(batch)"),
+            }).find("reset_state(batch)"),
             std::string::npos);
-  memory->reset(2);
+  memory->reset_state(2);
   EXPECT_NE(error_of([&] {
               memory->append(torch::randn({2, 5}), torch::randn({2, 2}));
             }).find("argument 'keys' expected key size 3, got 5"),
@@ -223,7 +224,7 @@ TEST(KeyValueMemory, RejectsBadInputWithNamedErrors) {
 TEST(KeyValueMemory, StateIsSavedLoadedAndConverted) {
   torch::manual_seed(6);
   em::KeyValueMemory a(em::KeyValueMemoryOptions(5, 3, 2).beta(4.0));
-  a->reset(2);
+  a->reset_state(2);
   a->append(torch::randn({2, 3, 3}), torch::randn({2, 3, 2}));
   std::stringstream stream;
   torch::save(a, stream);
@@ -247,7 +248,7 @@ TEST(KeyValueMemory, StateIsSavedLoadedAndConverted) {
 TEST(KeyValueMemoryTask, AssociativeRecallAmongTwentyPairsExceeds95Percent) {
   torch::manual_seed(7);
   const int64_t symbols = 32, pairs = 20, batch = 32;
-  em::AssociativeRecallModel model(em::AssociativeRecallModelOptions(symbols, pairs, 32));
+  models::AssociativeRecallModel model(models::AssociativeRecallModelOptions(symbols, pairs, 32));
   torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(1e-2));
   for (int step = 0; step < 120; ++step) {
     const auto episode = tasks::associative_recall(batch, pairs, symbols);

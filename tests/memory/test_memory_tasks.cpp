@@ -1,10 +1,10 @@
 // The working-memory tasks at test size: each trains a small model and asserts that memory
 // makes the difference it should, against the baseline that lacks it.
-#include <engram/layers/memory/associative_recall_model.h>
 #include <engram/layers/memory/gated_working_memory.h>
-#include <engram/layers/memory/memory_tasks.h>
-#include <engram/layers/memory/sequence_training.h>
 #include <engram/layers/memory/slot_memory.h>
+#include <engram/models/associative_recall_model.h>
+#include <engram/tasks/memory_tasks.h>
+#include <engram/tasks/sequence_training.h>
 #include <gtest/gtest.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/rnn.h>
@@ -14,7 +14,8 @@
 #include <sstream>
 
 namespace em = engram::layers::memory;
-namespace tasks = engram::layers::memory::tasks;
+namespace tasks = engram::tasks;
+namespace models = engram::models;
 
 namespace {
 
@@ -118,8 +119,9 @@ TEST(MemoryTaskScoring, CountsOnlyScoredStepsAndStrictOrTiedNearestPatterns) {
 
 TEST(AssociativeRecallModel, ChecksItsEpisodesAndPrints) {
   torch::manual_seed(25);
-  EXPECT_THROW(em::AssociativeRecallModel(em::AssociativeRecallModelOptions(8, 4, 0)), c10::Error);
-  em::AssociativeRecallModel model(em::AssociativeRecallModelOptions(8, 4, 6));
+  EXPECT_THROW(models::AssociativeRecallModel(models::AssociativeRecallModelOptions(8, 4, 0)),
+               c10::Error);
+  models::AssociativeRecallModel model(models::AssociativeRecallModelOptions(8, 4, 6));
   EXPECT_EQ(model(tasks::associative_recall(3, 4, 8)).sizes(), (std::vector<int64_t>{3, 8}));
   EXPECT_THROW(model(tasks::associative_recall(3, 5, 8)), c10::Error);
   std::ostringstream printed;

@@ -1,8 +1,8 @@
-#include <engram/layers/memory/sequence_training.h>
+#include <engram/tasks/sequence_training.h>
 
 #include <torch/optim/adam.h>
 
-namespace engram::layers::memory::tasks {
+namespace engram::tasks {
 
 double train_sequence_model(const SequenceModel& model, const std::vector<at::Tensor>& params,
                             const SequenceTask& task, const SequenceTrainingOptions& options,
@@ -35,4 +35,4 @@ double train_sequence_model(const SequenceModel& model, const std::vector<at::Te
   return masked_accuracy(model(batch.inputs), batch);
 }
 
-} // namespace engram::layers::memory::tasks
+} // namespace engram::tasks

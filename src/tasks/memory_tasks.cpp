@@ -1,9 +1,9 @@
-#include <engram/layers/memory/memory_tasks.h>
+#include <engram/tasks/memory_tasks.h>
 
 #include <cmath>
 #include <limits>
 
-namespace engram::layers::memory::tasks {
+namespace engram::tasks {
 
 at::Tensor random_sign_patterns(int64_t n, int64_t d) {
   TORCH_CHECK(n > 0 && d > 0, "random_sign_patterns: arguments 'n' and 'd' expected > 0, got ", n,
@@ -132,4 +132,4 @@ AssociativeRecallBatch associative_recall(int64_t batch, int64_t pairs, int64_t 
   return out;
 }
 
-} // namespace engram::layers::memory::tasks
+} // namespace engram::tasks

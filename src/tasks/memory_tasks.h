@@ -4,7 +4,7 @@
 // makes them reproducible) and return CPU tensors.
 #include <ATen/ATen.h>
 
-namespace engram::layers::memory::tasks {
+namespace engram::tasks {
 
 /// n random patterns of +-1 (float) of size d, [n, d].
 at::Tensor random_sign_patterns(int64_t n, int64_t d);
@@ -52,4 +52,4 @@ struct AssociativeRecallBatch {
 };
 AssociativeRecallBatch associative_recall(int64_t batch, int64_t pairs, int64_t symbols);
 
-} // namespace engram::layers::memory::tasks
+} // namespace engram::tasks

@@ -1,12 +1,12 @@
 #pragma once
 // The training loop shared by the sequence-task tests and example programs: Adam on masked
 // cross-entropy with per-element gradient clipping, then accuracy on a fresh batch.
-#include <engram/layers/memory/memory_tasks.h>
+#include <engram/tasks/memory_tasks.h>
 
 #include <functional>
 #include <vector>
 
-namespace engram::layers::memory::tasks {
+namespace engram::tasks {
 
 /// Maps inputs [T, B, I] to logits [T, B, C].
 using SequenceModel = std::function<at::Tensor(const at::Tensor&)>;
@@ -33,4 +33,4 @@ double train_sequence_model(const SequenceModel& model, const std::vector<at::Te
                             const SequenceTask& task, const SequenceTrainingOptions& options,
                             const SequenceTrainingProgress& progress = {});
 
-} // namespace engram::layers::memory::tasks
+} // namespace engram::tasks
