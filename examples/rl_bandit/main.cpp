@@ -3,9 +3,9 @@
 // actor-critic (gradient bandit whose baseline is a critic learned from the same delta).
 // Prints cumulative regret at checkpoints and writes the mean curves as CSV.
 //   rl_bandit_regret [out.csv] [runs] [steps] [drift_std] [alpha_actor] [alpha_critic]
-#include <engram/rl/bandit.h>
-#include <engram/rl/epsilon_greedy_bandit.h>
-#include <engram/rl/tabular_actor_critic.h>
+#include <engram/rl/agents/epsilon_greedy_bandit.h>
+#include <engram/rl/agents/tabular_actor_critic.h>
+#include <engram/rl/environments/bandit.h>
 
 #include <CLI/CLI.hpp>
 

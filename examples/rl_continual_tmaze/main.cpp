@@ -4,7 +4,7 @@
 // switch (5 consecutive rewarded episodes), averaged over switches and seeds; writes per-episode
 // success rates as CSV.
 //   rl_continual_t_maze [out.csv] [seeds] [blocks] [episodes_per_block]
-#include <engram/rl/t_maze_continual_experiment.h>
+#include <rl_continual_tmaze/t_maze_continual_experiment.h>
 
 #include <CLI/CLI.hpp>
 

@@ -3,7 +3,7 @@
 // recorded at every time step of every trial: the burst moves from the reward to the cue over
 // training, and probe trials with the reward omitted show the dip at the time it was due.
 // Writes CSV rows (trial, probe, time, delta); plot with examples/rl_random_walk/plot.py dopamine.
-#include <engram/rl/conditioning_experiment.h>
+#include <rl_dopamine/conditioning_experiment.h>
 
 #include <CLI/CLI.hpp>
 
