@@ -4,7 +4,7 @@
 // features, and with a backprop MLP of the same size (784-units-10, every weight trained on
 // labels).
 //
-//   hebbian_fashion_mnist_demo [--units 400] [--epochs 1] [--train 60000] [--rule soft_wta]
+//   example_hebbian_fashion_mnist [--units 400] [--epochs 1] [--train 60000] [--rule soft_wta]
 //       [--temperature 0.01] [--homeostasis 0.05] [--readout-epochs 10] [--readout-lr 1e-3]
 //       [--threads 0] [--seed 0] ...   (--help describes every option)
 #include <engram/data/idx.h>

@@ -3,7 +3,7 @@
 // TD(lambda) with accumulating traces (Figure 12.6), true online TD(lambda) (Figure 12.8), and
 // TD(lambda) with replacing and dutch traces. Prints the best alpha per lambda and writes the
 // curves as CSV.
-//   rl_random_walk [out.csv] [runs]
+//   example_rl_random_walk [out.csv] [runs]
 #include <rl_random_walk/random_walk_experiment.h>
 
 #include <CLI/CLI.hpp>

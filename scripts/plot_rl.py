@@ -1,9 +1,10 @@
-"""Plots the CSVs of the RL examples (Debian's python3 + matplotlib):
-/usr/bin/python3 examples/rl_random_walk/plot.py [random_walk] rl_random_walk.csv out.png
-/usr/bin/python3 examples/rl_random_walk/plot.py bandit rl_bandit_regret.csv out.png
-/usr/bin/python3 examples/rl_random_walk/plot.py cartpole rl_cartpole.csv out.png
-/usr/bin/python3 examples/rl_random_walk/plot.py tmaze rl_continual_t_maze.csv out.png [block]
-/usr/bin/python3 examples/rl_random_walk/plot.py dopamine rl_dopamine.csv out.png"""
+"""Plots the CSVs of the RL examples (Debian's python3 + matplotlib); each example's CSV and
+figure sit in its own folder, examples/<folder>/<folder>.{csv,png}:
+/usr/bin/python3 scripts/plot_rl.py [random_walk] examples/rl_random_walk/rl_random_walk.csv out.png
+/usr/bin/python3 scripts/plot_rl.py bandit examples/rl_bandit/rl_bandit.csv out.png
+/usr/bin/python3 scripts/plot_rl.py cartpole examples/rl_cartpole/rl_cartpole.csv out.png
+/usr/bin/python3 scripts/plot_rl.py tmaze examples/rl_continual_tmaze/rl_continual_tmaze.csv out.png [block]
+/usr/bin/python3 scripts/plot_rl.py dopamine examples/rl_dopamine/rl_dopamine.csv out.png"""
 import csv
 import sys
 from collections import defaultdict
