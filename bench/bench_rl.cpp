@@ -1,7 +1,7 @@
 // TD learners and the CartPole actor-critic. The actor-critic runs twice side by side: with the
-// hand-written backward pass and Adam (fused) and with autograd + torch::optim::Adam (baseline),
-// same algorithm and work; items/s = env steps/s. The Python PyTorch comparison is
-// bench/python/compare_cartpole.sh.
+// hand-written backward pass (fused) and with autograd (baseline), both stepping
+// torch::optim::Adam after clip_grad_norm_, same algorithm and work; items/s = env steps/s. The
+// Python PyTorch comparison is bench/python/compare_cartpole.sh.
 #include <engram/rl/agents/neural_actor_critic.h>
 #include <engram/rl/agents/td_lambda.h>
 #include <engram/rl/agents/true_online_td_lambda.h>

@@ -45,4 +45,20 @@ int64_t sample_discrete(const std::vector<double>& probabilities, std::mt19937_6
   return static_cast<int64_t>(probabilities.size()) - 1;
 }
 
+SoftmaxSample sample_softmax(const float* logits, int64_t n, float* weights, std::mt19937_64& rng) {
+  const float m = *std::max_element(logits, logits + n);
+  float z = 0;
+  for (int64_t a = 0; a < n; ++a)
+    z += (weights[a] = std::exp(logits[a] - m));
+  float u = std::uniform_real_distribution<float>(0.0f, z)(rng);
+  int64_t action = n - 1;
+  for (int64_t a = 0; a < n - 1; ++a) {
+    if ((u -= weights[a]) < 0) {
+      action = a;
+      break;
+    }
+  }
+  return {action, logits[action] - m - std::log(z)};
+}
+
 } // namespace engram::rl

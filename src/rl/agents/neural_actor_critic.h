@@ -80,10 +80,26 @@ public:
   const NeuralActorCriticOptions& options() const { return options_; }
 
 private:
+  struct Rollout;
+  struct Progress;
+
+  // The environments, reset, and the rollout storage.
+  Rollout start_rollouts();
+  // Steps every environment num_steps times with actions sampled from the policy.
+  void collect_rollout(Rollout& rollout, Progress& progress,
+                       const std::function<void(double, int64_t)>& on_episode);
+  // Acts in environment i at rollout slot k and stores the transition.
+  void step_environment(Rollout& rollout, int64_t i, int64_t k, Progress& progress,
+                        const std::function<void(double, int64_t)>& on_episode);
+  // GAE(lambda) advantages and the one-step TD errors of the rollout.
+  void compute_advantages(Rollout& rollout);
+  // The rollout as tensors, then update() at learning rate lr.
+  void learn(Rollout& rollout, double lr);
+  // update_epochs passes over shuffled minibatches: loss gradients (fused or autograd),
+  // clip_grad_norm_, one Adam step each.
   void update(const at::Tensor& obs, const at::Tensor& actions, const at::Tensor& logprobs,
               const at::Tensor& advantages, const at::Tensor& returns, const at::Tensor& values,
               double lr);
-  // Gradient-norm clipping and one Adam step over the parameters' .grad, in plain loops.
 
   NeuralActorCriticOptions options_;
   EnvironmentFactory make_env_;

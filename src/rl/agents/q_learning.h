@@ -2,10 +2,11 @@
 // Tabular Q-learning (Watkins 1989), epsilon-greedy behaviour, off-policy greedy target:
 // delta = r + gamma max_a Q(s', a) - Q(s, a); Q(s, a) += alpha delta.
 
+#include <engram/rl/agents/action_value_table.h>
+
 #include <torch/arg.h>
 
 #include <cstdint>
-#include <random>
 #include <vector>
 
 namespace engram::rl {
@@ -26,21 +27,18 @@ class QLearning {
 public:
   explicit QLearning(QLearningOptions options);
 
-  int64_t select_action(int64_t state);
-  int64_t greedy_action(int64_t state);
-  double q(int64_t state, int64_t action) const;
+  int64_t select_action(int64_t state) { return table_.select_action(state, options_.epsilon()); }
+  int64_t greedy_action(int64_t state) { return table_.greedy_action(state); }
+  double q(int64_t state, int64_t action) const { return table_.q(state, action); }
   double update(int64_t state, int64_t action, double reward, int64_t next_state, bool terminal);
   double last_delta() const { return last_delta_; }
-  const std::vector<double>& q_table() const { return q_; }
+  const std::vector<double>& q_table() const { return table_.values(); }
   void set_epsilon(double epsilon);
   const QLearningOptions& options() const { return options_; }
 
 private:
-  int64_t index(int64_t state, int64_t action, const char* fn) const;
-
   QLearningOptions options_;
-  std::vector<double> q_;
-  std::mt19937_64 rng_;
+  ActionValueTable table_;
   double last_delta_ = 0.0;
 };
 

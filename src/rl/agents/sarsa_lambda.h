@@ -3,12 +3,12 @@
 // (Sutton & Barto 2nd ed., section 12.7), epsilon-greedy behaviour. SARSA(0) is lambda = 0.
 // update() returns delta = r + gamma Q(s', a') - Q(s, a).
 
+#include <engram/rl/agents/action_value_table.h>
 #include <engram/rl/agents/eligibility_trace.h>
 
 #include <torch/arg.h>
 
 #include <cstdint>
-#include <random>
 #include <vector>
 
 namespace engram::rl {
@@ -32,25 +32,22 @@ public:
   explicit SarsaLambda(SarsaLambdaOptions options);
 
   void begin_episode();
-  int64_t select_action(int64_t state);
-  int64_t greedy_action(int64_t state);
-  double q(int64_t state, int64_t action) const;
+  int64_t select_action(int64_t state) { return table_.select_action(state, options_.epsilon()); }
+  int64_t greedy_action(int64_t state) { return table_.greedy_action(state); }
+  double q(int64_t state, int64_t action) const { return table_.q(state, action); }
   // `next_action` is ignored when `terminal`.
   double update(int64_t state, int64_t action, double reward, int64_t next_state,
                 int64_t next_action, bool terminal);
   double last_delta() const { return last_delta_; }
-  const std::vector<double>& q_table() const { return q_; }
+  const std::vector<double>& q_table() const { return table_.values(); }
   void set_epsilon(double epsilon);
   const SarsaLambdaOptions& options() const { return options_; }
 
 private:
-  int64_t index(int64_t state, int64_t action, const char* fn) const;
-
   SarsaLambdaOptions options_;
-  std::vector<double> q_;
+  ActionValueTable table_;
   std::vector<double> e_;
   std::vector<int64_t> active_; // indices with a non-zero trace (sparse decay)
-  std::mt19937_64 rng_;
   double last_delta_ = 0.0;
 };
 

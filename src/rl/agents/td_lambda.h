@@ -23,30 +23,49 @@ struct TDLambdaOptions {
   TORCH_ARG(TraceKind, trace) = TraceKind::kAccumulating;
 };
 
-class LinearTDLambda {
+// What linear TD(lambda) and true online TD(lambda) share: the options, the weights w and the
+// eligibility trace e of v(s) = w.x(s), and the TD error of one step. Both learners derive from it.
+class LinearTDBase {
+public:
+  double value(const std::vector<double>& x) const;
+  double last_delta() const { return last_delta_; }
+  const std::vector<double>& weights() const { return w_; }
+  std::vector<double>& weights() { return w_; }
+  const TDLambdaOptions& options() const { return options_; }
+
+protected:
+  // Checks the options; `name` (the learner's class) prefixes every error message.
+  LinearTDBase(TDLambdaOptions options, const char* name);
+
+  struct TDError {
+    double v;      // v(x)
+    double v_next; // v(x_next), 0 when terminal
+    double delta;  // r + gamma v(x_next) - v(x)
+  };
+  // Checks the features of one step (x_next only when not terminal) and returns its TD error.
+  TDError td_error(const std::vector<double>& x, double reward, const std::vector<double>& x_next,
+                   bool terminal) const;
+  void check_features(const std::vector<double>& x, const char* argument) const;
+
+  TDLambdaOptions options_;
+  const char* name_;
+  std::vector<double> w_;
+  std::vector<double> e_;
+  double last_delta_ = 0.0;
+};
+
+// TD(lambda) with the trace of options.trace(): e <- trace update, w <- w + alpha delta e.
+class LinearTDLambda : public LinearTDBase {
 public:
   explicit LinearTDLambda(TDLambdaOptions options);
 
   // Clears the eligibility trace; call at the start of every episode.
   void begin_episode();
-  double value(const std::vector<double>& x) const;
   // One step from features x (reward `reward`) to x_next; `terminal` means v(x_next) = 0.
   // Returns delta.
   double update(const std::vector<double>& x, double reward, const std::vector<double>& x_next,
                 bool terminal);
-  double last_delta() const { return last_delta_; }
-  const std::vector<double>& weights() const { return w_; }
-  std::vector<double>& weights() { return w_; }
   const std::vector<double>& trace() const { return e_; }
-  const TDLambdaOptions& options() const { return options_; }
-
-private:
-  void check_features(const std::vector<double>& x, const char* argument) const;
-
-  TDLambdaOptions options_;
-  std::vector<double> w_;
-  std::vector<double> e_;
-  double last_delta_ = 0.0;
 };
 
 class TabularTDLambda {

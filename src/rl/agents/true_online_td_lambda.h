@@ -10,28 +10,17 @@
 
 namespace engram::rl {
 
-class TrueOnlineTDLambda {
+class TrueOnlineTDLambda : public LinearTDBase {
 public:
   // options.trace() is ignored: the algorithm is defined with the dutch trace.
   explicit TrueOnlineTDLambda(TDLambdaOptions options);
 
   void begin_episode();
-  double value(const std::vector<double>& x) const;
   double update(const std::vector<double>& x, double reward, const std::vector<double>& x_next,
                 bool terminal);
-  double last_delta() const { return last_delta_; }
-  const std::vector<double>& weights() const { return w_; }
-  std::vector<double>& weights() { return w_; }
-  const TDLambdaOptions& options() const { return options_; }
 
 private:
-  void check_features(const std::vector<double>& x, const char* argument) const;
-
-  TDLambdaOptions options_;
-  std::vector<double> w_;
-  std::vector<double> e_;
   double v_old_ = 0.0;
-  double last_delta_ = 0.0;
 };
 
 } // namespace engram::rl
