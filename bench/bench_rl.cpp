@@ -1,12 +1,12 @@
 // TD learners and the CartPole actor-critic. The actor-critic runs twice side by side: with the
-// hand-written backward pass and Adam (fused) and with autograd + torch::optim::Adam (baseline),
-// same algorithm and work; items/s = env steps/s. The Python PyTorch comparison is
-// bench/python/compare_cartpole.sh.
-#include <engram/rl/cart_pole.h>
-#include <engram/rl/neural_actor_critic.h>
-#include <engram/rl/random_walk.h>
-#include <engram/rl/td_lambda.h>
-#include <engram/rl/true_online_td_lambda.h>
+// hand-written backward pass (fused) and with autograd (baseline), both stepping
+// torch::optim::Adam after clip_grad_norm_, same algorithm and work; items/s = env steps/s. The
+// Python PyTorch comparison is bench/python/compare_cartpole.sh.
+#include <engram/rl/agents/neural_actor_critic.h>
+#include <engram/rl/agents/td_lambda.h>
+#include <engram/rl/agents/true_online_td_lambda.h>
+#include <engram/rl/environments/cart_pole.h>
+#include <engram/rl/environments/random_walk.h>
 
 #include <benchmark/benchmark.h>
 
@@ -29,7 +29,7 @@ BENCHMARK(BM_CartPoleStep);
 template <typename Learner>
 static void BM_RandomWalkTDLambda(benchmark::State& state) {
   RandomWalk env({}, 1);
-  Learner td(TDLambdaOptions(21).alpha(0.1).lambda(0.8).trace(TraceKind::Dutch));
+  Learner td(TDLambdaOptions(21).alpha(0.1).lambda(0.8).trace(TraceKind::kDutch));
   std::vector<double> x(21, 0.0), x2(21, 0.0);
   int64_t s = state_of(env.reset());
   for (auto _ : state) {

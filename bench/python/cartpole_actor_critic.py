@@ -1,5 +1,5 @@
 """CleanRL-style PPO actor-critic on CartPole-v1 in Python/PyTorch: the baseline that engram's
-C++ NeuralActorCritic (src/rl/neural_actor_critic.*) is timed against.
+C++ NeuralActorCritic (src/rl/agents/neural_actor_critic.*) is timed against.
 
 Same algorithm and hyper-parameters as CleanRL's ppo.py (4 envs x 128 steps, GAE 0.95, 4 epochs x 4
 minibatches, clip 0.2, ent 0.01, Adam 2.5e-4 annealed, eps 1e-5, grad-norm 0.5, orthogonal init),

@@ -11,7 +11,7 @@ seeds="${2:-1 2 3}"
 steps="${3:-40960}"
 py="${ENGRAM_PYTHON:-$HOME/.cache/engram/venv/bin/python}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-exe="$build/examples/rl_cartpole_actor_critic"
+exe="$build/examples/example_rl_cartpole"
 export OMP_NUM_THREADS=1
 for seed in $seeds; do
   for mode in fixed solve; do

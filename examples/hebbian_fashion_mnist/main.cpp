@@ -4,7 +4,7 @@
 // features, and with a backprop MLP of the same size (784-units-10, every weight trained on
 // labels).
 //
-//   hebbian_fashion_mnist_demo [--units 400] [--epochs 1] [--train 60000] [--rule soft_wta]
+//   example_hebbian_fashion_mnist [--units 400] [--epochs 1] [--train 60000] [--rule soft_wta]
 //       [--temperature 0.01] [--homeostasis 0.05] [--readout-epochs 10] [--readout-lr 1e-3]
 //       [--threads 0] [--seed 0] ...   (--help describes every option)
 #include <engram/data/idx.h>
@@ -81,12 +81,8 @@ double readout_accuracy(torch::Tensor train_x, const torch::Tensor& train_y, tor
                              train_y, test_x, test_y, epochs, lr);
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
-  std::setvbuf(stdout, nullptr, _IOLBF, 0); // progress shows up when redirected
-  CLI::App app{"Unsupervised Hebbian features on Fashion-MNIST + a linear readout, vs random "
-               "features and a backprop MLP"};
+// Every option of the command line, with its default.
+struct Settings {
   std::string dir = engram::data::kDefaultFashionMnistDir;
   int64_t units = 400;
   int64_t epochs = 1;
@@ -106,133 +102,169 @@ int main(int argc, char** argv) {
   bool data_init = false;
   int64_t seed = 0;
   int threads = 0;
-  app.add_option("--dir", dir, "Fashion-MNIST (or MNIST) directory")
+};
+
+void add_options(CLI::App& app, Settings& s) {
+  app.add_option("--dir", s.dir, "Fashion-MNIST (or MNIST) directory")
       ->check(CLI::ExistingDirectory)
       ->capture_default_str();
-  app.add_option("--units", units, "Hebbian units")
+  app.add_option("--units", s.units, "Hebbian units")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  app.add_option("--epochs", epochs, "unsupervised epochs")
+  app.add_option("--epochs", s.epochs, "unsupervised epochs")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  app.add_option("--train", n_train, "training images used (the first ones)")
+  app.add_option("--train", s.n_train, "training images used (the first ones)")
       ->check(CLI::Range(int64_t{10}, int64_t{60000}))
       ->capture_default_str();
-  app.add_option("--rule", rule, "local rule")
+  app.add_option("--rule", s.rule, "local rule")
       ->check(CLI::IsMember({"soft_wta", "hard_wta", "hebb", "oja", "sanger", "bcm", "covariance"}))
       ->capture_default_str();
-  app.add_option("--temperature", temperature, "soft WTA softmax temperature")
+  app.add_option("--temperature", s.temperature, "soft WTA softmax temperature")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  app.add_option("--lr", lr, "Hebbian learning rate (decays linearly to 0)")
+  app.add_option("--lr", s.lr, "Hebbian learning rate (decays linearly to 0)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  app.add_option("--anti", anti, "soft WTA anti-Hebbian strength for losers")
+  app.add_option("--anti", s.anti, "soft WTA anti-Hebbian strength for losers")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  app.add_option("--homeostasis", homeostasis, "rate of the homeostatic threshold (0: off)")
+  app.add_option("--homeostasis", s.homeostasis, "rate of the homeostatic threshold (0: off)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  app.add_option("--rank", rank, "hard WTA: rank of the unit pushed away")
+  app.add_option("--rank", s.rank, "hard WTA: rank of the unit pushed away")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  app.add_option("--delta", delta, "hard WTA: strength of that push")
+  app.add_option("--delta", s.delta, "hard WTA: strength of that push")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  app.add_option("--feature-temperature", feature_temperature,
+  app.add_option("--feature-temperature", s.feature_temperature,
                  "feature code: 0 triangle (relu(u - mean u)), > 0 softmax(u / T), < 0 relu(u)")
       ->capture_default_str();
-  app.add_option("--readout-epochs", readout_epochs, "readout (and MLP) epochs")
+  app.add_option("--readout-epochs", s.readout_epochs, "readout (and MLP) epochs")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  app.add_option("--readout-lr", readout_lr, "readout (and MLP) Adam learning rate")
+  app.add_option("--readout-lr", s.readout_lr, "readout (and MLP) Adam learning rate")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  app.add_flag("--data-init", data_init, "start the Hebbian weights from random training images");
-  app.add_option("--seed", seed, "seed")->capture_default_str();
+  app.add_flag("--data-init", s.data_init, "start the Hebbian weights from random training images");
+  app.add_option("--seed", s.seed, "seed")->capture_default_str();
   // On a loaded machine, intra-op threads spinning against other processes can make the small
   // per-batch learn() calls many times slower: --threads 1 avoids it.
-  app.add_option("--threads", threads, "LibTorch intra-op threads (0: LibTorch's default)")
+  app.add_option("--threads", s.threads, "LibTorch intra-op threads (0: LibTorch's default)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
-  TORCH_CHECK(!data_init || units <= n_train, "hebbian_fashion_mnist: --units (", units,
-              ") must not exceed --train (", n_train, ") with --data-init");
-  torch::manual_seed(static_cast<uint64_t>(seed));
-  if (threads > 0) {
-    torch::set_num_threads(threads);
-  }
+}
 
-  auto train = engram::data::load_mnist_split(dir, true);
-  auto test = engram::data::load_mnist_split(dir, false);
-  const auto mean_image = train.images.narrow(0, 0, n_train).mean(0, true);
-  const auto train_x = preprocess(train.images.narrow(0, 0, n_train), mean_image);
-  const auto train_y = train.labels.narrow(0, 0, n_train);
-  const auto test_x = preprocess(test.images, mean_image);
-  const auto& test_y = test.labels;
-  std::printf("Fashion-MNIST: %lld train, %lld test images; %lld units\n",
-              static_cast<long long>(n_train), static_cast<long long>(test_x.size(0)),
-              static_cast<long long>(units));
+// The first n_train training images and the whole test set, preprocessed.
+struct Dataset {
+  torch::Tensor train_x, train_y, test_x, test_y;
+};
 
-  HebbianLinear hebbian(HebbianLinearOptions(784, units)
-                            .rule(engram::parse_hebbian_rule(rule))
-                            .wta_rank(rank)
-                            .wta_delta(delta)
-                            .temperature(temperature)
-                            .anti_hebbian(anti)
-                            .homeostasis(homeostasis)
-                            .learning_rate(lr)
-                            .schedule(LearningRateSchedule::kLinear)
-                            .schedule_steps(epochs * n_train / 10)
-                            .weight_normalization(WeightNormalization::kUnitNorm));
-  HebbianLinear random(
-      HebbianLinearOptions(784, units).weight_normalization(WeightNormalization::kUnitNorm));
-  if (data_init) {
-    torch::NoGradGuard no_grad;
-    hebbian->weight.copy_(train_x.index_select(0, torch::randperm(n_train).narrow(0, 0, units)));
-  }
-  auto samples = hebbian->clone();
+Dataset load_dataset(const Settings& s) {
+  auto train = engram::data::load_mnist_split(s.dir, true);
+  auto test = engram::data::load_mnist_split(s.dir, false);
+  const auto mean_image = train.images.narrow(0, 0, s.n_train).mean(0, true);
+  Dataset d;
+  d.train_x = preprocess(train.images.narrow(0, 0, s.n_train), mean_image);
+  d.train_y = train.labels.narrow(0, 0, s.n_train);
+  d.test_x = preprocess(test.images, mean_image);
+  d.test_y = test.labels;
+  return d;
+}
+
+HebbianLinear make_hebbian_layer(const Settings& s) {
+  return HebbianLinear(HebbianLinearOptions(784, s.units)
+                           .rule(engram::parse_hebbian_rule(s.rule))
+                           .wta_rank(s.rank)
+                           .wta_delta(s.delta)
+                           .temperature(s.temperature)
+                           .anti_hebbian(s.anti)
+                           .homeostasis(s.homeostasis)
+                           .learning_rate(s.lr)
+                           .schedule(LearningRateSchedule::kLinear)
+                           .schedule_steps(s.epochs * s.n_train / 10)
+                           .weight_normalization(WeightNormalization::kUnitNorm));
+}
+
+// The unsupervised phase: learn() on minibatches of 10 shuffled images per epoch. Returns seconds.
+double train_hebbian(HebbianLinear& hebbian, const torch::Tensor& train_x, const Settings& s) {
   const auto start = std::chrono::steady_clock::now();
-  for (int64_t e = 0; e < epochs; ++e) {
-    const auto order = torch::randperm(n_train);
-    for (int64_t i = 0; i + 10 <= n_train; i += 10) {
+  for (int64_t e = 0; e < s.epochs; ++e) {
+    const auto order = torch::randperm(s.n_train);
+    for (int64_t i = 0; i + 10 <= s.n_train; i += 10) {
       hebbian->learn(train_x.index_select(0, order.narrow(0, i, 10)));
     }
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("Hebbian learning: %.1f s (%.0f samples/s)\n", seconds,
-              static_cast<double>(epochs * n_train) / seconds);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
-  {
-    torch::NoGradGuard no_grad;
-    const auto wins = torch::bincount(hebbian(test_x).argmax(1), {}, units);
-    std::printf("units winning at least one test image: %lld of %lld; largest share %.3f\n",
-                static_cast<long long>(wins.gt(0).sum().item<int64_t>()),
-                static_cast<long long>(units),
-                wins.max().item<double>() / static_cast<double>(test_x.size(0)));
+// How many units win (respond most to) at least one test image, and the largest winner's share.
+void print_unit_usage(HebbianLinear& hebbian, const torch::Tensor& test_x, int64_t units) {
+  torch::NoGradGuard no_grad;
+  const auto wins = torch::bincount(hebbian(test_x).argmax(1), {}, units);
+  std::printf("units winning at least one test image: %lld of %lld; largest share %.3f\n",
+              static_cast<long long>(wins.gt(0).sum().item<int64_t>()),
+              static_cast<long long>(units),
+              wins.max().item<double>() / static_cast<double>(test_x.size(0)));
+}
+
+// Test accuracy of the linear readout on the frozen features of `layer`.
+double layer_readout_accuracy(HebbianLinear& layer, const Dataset& d, const Settings& s) {
+  return readout_accuracy(features(layer, d.train_x, s.feature_temperature), d.train_y,
+                          features(layer, d.test_x, s.feature_temperature), d.test_y,
+                          s.readout_epochs, s.readout_lr);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0); // progress shows up when redirected
+  CLI::App app{"Unsupervised Hebbian features on Fashion-MNIST + a linear readout, vs random "
+               "features and a backprop MLP"};
+  Settings s;
+  add_options(app, s);
+  CLI11_PARSE(app, argc, argv);
+  TORCH_CHECK(!s.data_init || s.units <= s.n_train, "hebbian_fashion_mnist: --units (", s.units,
+              ") must not exceed --train (", s.n_train, ") with --data-init");
+  torch::manual_seed(static_cast<uint64_t>(s.seed));
+  if (s.threads > 0) {
+    torch::set_num_threads(s.threads);
   }
-  const double hebb_acc = readout_accuracy(features(hebbian, train_x, feature_temperature), train_y,
-                                           features(hebbian, test_x, feature_temperature), test_y,
-                                           readout_epochs, readout_lr);
+
+  const Dataset data = load_dataset(s);
+  std::printf("Fashion-MNIST: %lld train, %lld test images; %lld units\n",
+              static_cast<long long>(s.n_train), static_cast<long long>(data.test_x.size(0)),
+              static_cast<long long>(s.units));
+
+  HebbianLinear hebbian = make_hebbian_layer(s);
+  HebbianLinear random(
+      HebbianLinearOptions(784, s.units).weight_normalization(WeightNormalization::kUnitNorm));
+  if (s.data_init) {
+    torch::NoGradGuard no_grad;
+    hebbian->weight.copy_(
+        data.train_x.index_select(0, torch::randperm(s.n_train).narrow(0, 0, s.units)));
+  }
+  auto samples = hebbian->clone();
+  const double seconds = train_hebbian(hebbian, data.train_x, s);
+  std::printf("Hebbian learning: %.1f s (%.0f samples/s)\n", seconds,
+              static_cast<double>(s.epochs * s.n_train) / seconds);
+  print_unit_usage(hebbian, data.test_x, s.units);
+
+  const double hebb_acc = layer_readout_accuracy(hebbian, data, s);
   std::printf("%s Hebbian features + linear readout: test accuracy %.4f\n",
               to_string(hebbian->options.rule()).c_str(), hebb_acc);
-  const double rand_acc = readout_accuracy(features(random, train_x, feature_temperature), train_y,
-                                           features(random, test_x, feature_temperature), test_y,
-                                           readout_epochs, readout_lr);
+  const double rand_acc = layer_readout_accuracy(random, data, s);
   std::printf("random features + linear readout:          test accuracy %.4f\n", rand_acc);
-  auto samples_layer = std::dynamic_pointer_cast<HebbianLinearImpl>(samples);
-  HebbianLinear sample_features(samples_layer);
-  const double sample_acc = readout_accuracy(
-      features(sample_features, train_x, feature_temperature), train_y,
-      features(sample_features, test_x, feature_temperature), test_y, readout_epochs, readout_lr);
+  HebbianLinear sample_features(std::dynamic_pointer_cast<HebbianLinearImpl>(samples));
+  const double sample_acc = layer_readout_accuracy(sample_features, data, s);
   std::printf("the Hebbian layer's initial weights (%s) + readout: %.4f\n",
-              data_init ? "training samples" : "random", sample_acc);
-  torch::nn::Sequential mlp(torch::nn::Linear(784, units), torch::nn::ReLU(),
-                            torch::nn::Linear(units, 10));
-  const double mlp_acc =
-      supervised_accuracy(mlp, train_x, train_y, test_x, test_y, readout_epochs, readout_lr);
+              s.data_init ? "training samples" : "random", sample_acc);
+  torch::nn::Sequential mlp(torch::nn::Linear(784, s.units), torch::nn::ReLU(),
+                            torch::nn::Linear(s.units, 10));
+  const double mlp_acc = supervised_accuracy(mlp, data.train_x, data.train_y, data.test_x,
+                                             data.test_y, s.readout_epochs, s.readout_lr);
   std::printf("backprop MLP 784-%lld-10 (same epochs):  test accuracy %.4f\n",
-              static_cast<long long>(units), mlp_acc);
+              static_cast<long long>(s.units), mlp_acc);
   return 0;
 }

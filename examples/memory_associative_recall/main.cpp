@@ -3,7 +3,7 @@
 // read sharpness are trained end to end; accuracy on a fixed set of held-out episodes is printed
 // over training.
 //
-//   memory_associative_recall_demo [seed=1] [steps=400] [symbols=64] [width=64]
+//   example_memory_associative_recall [seed=1] [steps=400] [symbols=64] [width=64]
 #include <ATen/Parallel.h>
 #include <engram/models/associative_recall_model.h>
 #include <engram/tasks/memory_tasks.h>

@@ -1,7 +1,7 @@
 // Delayed recall (copy) at full size: a sequence of symbols must be reproduced after a delay.
 // Trains GatedWorkingMemory and a vanilla tanh RNN of the same hidden size side by side and
 // prints their accuracy on fresh sequences.
-//   memory_delayed_recall_example [--length 5] [--delay 50] [--alphabet 8] [--hidden 64]
+//   example_memory_delayed_recall [--length 5] [--delay 50] [--alphabet 8] [--hidden 64]
 //                                 [--iterations 2000] [--batch 64] [--lr 3e-3]
 //                                 [--forget_bias 4] [--distractors 0] [--seed 1]
 #include <ATen/Parallel.h>

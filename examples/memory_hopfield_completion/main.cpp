@@ -4,7 +4,7 @@
 // the classical network's exact recall is swept over the number of stored patterns around its
 // capacity 0.138 N.
 //
-//   memory_hopfield_completion_demo [seed=1] [trials=10]
+//   example_memory_hopfield_completion [seed=1] [trials=10]
 #include <engram/layers/memory/classical_hopfield.h>
 #include <engram/layers/memory/hopfield_retrieval.h>
 #include <engram/tasks/memory_tasks.h>

@@ -2,7 +2,7 @@
 // whether the symbol equals the one n steps back. GatedWorkingMemory is trained against a
 // feed-forward network that sees only the current symbol (chance: 50%).
 //
-//   memory_n_back_demo [n=2] [steps=100] [iterations=1000] [alphabet=8] [hidden=64] [seed=1]
+//   example_memory_n_back [n=2] [steps=100] [iterations=1000] [alphabet=8] [hidden=64] [seed=1]
 #include <ATen/Parallel.h>
 #include <engram/layers/memory/gated_working_memory.h>
 #include <engram/tasks/memory_tasks.h>

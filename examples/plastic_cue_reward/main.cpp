@@ -3,7 +3,7 @@
 // episode, which cue pays. Prints the mean reward per trial over training, with retroactive
 // modulation and with plain (unmodulated) Hebbian plasticity.
 //
-//   plastic_cue_reward_demo [--iterations 1000] [--hidden 32] [--cues 4] [--trials 20]
+//   example_plastic_cue_reward [--iterations 1000] [--hidden 32] [--cues 4] [--trials 20]
 //       [--batch 32] [--alpha 0.1] [--eta 0.5] [--lr 3e-3] [--given-m] [--threads 0] [--seed 0]
 //       [--only both|none|simple|retroactive]   (--help describes every option)
 #include <engram/layers/plastic/plastic_rnn.h>

@@ -4,7 +4,7 @@
 // half-erased probe shown 6 steps; one neuron per bit, inputs (x20) added directly to the neurons,
 // Hebbian trace H <- (1 - eta) H + eta h_{t-1} (x) h_t, Adam 3e-4, one episode per step.
 //
-//   plastic_pattern_completion_demo [--patterns 5] [--bits 1000] [--iterations 1000]
+//   example_plastic_pattern_completion [--patterns 5] [--bits 1000] [--iterations 1000]
 //       [--batch 1] [--lr 3e-4] [--alpha 0.01] [--eta 0.01] [--alpha-shape connection]
 //       [--test 32] [--seed 0] [--threads 0] [--plastic-only] ...   (--help lists every option)
 // The paper's size takes ~0.3-0.8 s per episode single-threaded on a 2-core VM.

@@ -2,10 +2,10 @@
 // epsilon-greedy with sample averages, epsilon-greedy with a constant step, and the delta-driven
 // actor-critic (gradient bandit whose baseline is a critic learned from the same delta).
 // Prints cumulative regret at checkpoints and writes the mean curves as CSV.
-//   rl_bandit_regret [out.csv] [runs] [steps] [drift_std] [alpha_actor] [alpha_critic]
-#include <engram/rl/bandit.h>
-#include <engram/rl/epsilon_greedy_bandit.h>
-#include <engram/rl/tabular_actor_critic.h>
+//   example_rl_bandit [out.csv] [runs] [steps] [drift_std] [alpha_actor] [alpha_critic]
+#include <engram/rl/agents/epsilon_greedy_bandit.h>
+#include <engram/rl/agents/tabular_actor_critic.h>
+#include <engram/rl/environments/bandit.h>
 
 #include <CLI/CLI.hpp>
 
@@ -19,7 +19,7 @@ using namespace engram::rl;
 
 int main(int argc, char** argv) {
   CLI::App app{"Regret on a drifting 10-armed bandit: epsilon-greedy vs delta-driven actor-critic"};
-  std::string out = "rl_bandit_regret.csv";
+  std::string out = "rl_bandit.csv";
   int runs = 200, steps = 10000;
   double drift = 0.01, alpha_actor = 0.1, alpha_critic = 0.1;
   app.add_option("csv", out, "output CSV");

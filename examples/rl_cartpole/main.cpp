@@ -1,10 +1,10 @@
 // CartPole-v1 solved by the neural actor-critic (CleanRL's PPO configuration): trains until the
 // mean return of 100 consecutive episodes reaches 475, within a budget of 500k env steps, and
 // reports env-steps/s and time-to-solve. Writes the episode returns as CSV.
-//   rl_cartpole_actor_critic [out.csv] [seed] [total_steps] [--no-stop]
+//   example_rl_cartpole [out.csv] [seed] [total_steps] [--no-stop]
 // --no-stop trains for exactly total_steps (for timing at a fixed amount of work).
-#include <engram/rl/cart_pole.h>
-#include <engram/rl/neural_actor_critic.h>
+#include <engram/rl/agents/neural_actor_critic.h>
+#include <engram/rl/environments/cart_pole.h>
 
 #include <CLI/CLI.hpp>
 

@@ -3,8 +3,8 @@
 // the same network without the plastic pathway. Prints episodes and env steps to recover after each
 // switch (5 consecutive rewarded episodes), averaged over switches and seeds; writes per-episode
 // success rates as CSV.
-//   rl_continual_t_maze [out.csv] [seeds] [blocks] [episodes_per_block]
-#include <engram/rl/t_maze_continual_experiment.h>
+//   example_rl_continual_tmaze [out.csv] [seeds] [blocks] [episodes_per_block]
+#include <rl_continual_tmaze/t_maze_continual_experiment.h>
 
 #include <CLI/CLI.hpp>
 
@@ -21,7 +21,7 @@ using namespace engram::rl;
 
 int main(int argc, char** argv) {
   CLI::App app{"Continual T-maze: neuromodulated plastic actor-critic vs the same network without"};
-  std::string out = "rl_continual_t_maze.csv";
+  std::string out = "rl_continual_tmaze.csv";
   int seeds = 10;
   TMazeContinualExperiment ex;
   ex.blocks = 20;

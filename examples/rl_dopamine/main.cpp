@@ -2,8 +2,8 @@
 // compound watches cue -> reward trials. Its TD error delta, the model of phasic dopamine, is
 // recorded at every time step of every trial: the burst moves from the reward to the cue over
 // training, and probe trials with the reward omitted show the dip at the time it was due.
-// Writes CSV rows (trial, probe, time, delta); plot with examples/rl_random_walk/plot.py dopamine.
-#include <engram/rl/conditioning_experiment.h>
+// Writes CSV rows (trial, probe, time, delta); plot with scripts/plot_rl.py dopamine.
+#include <rl_dopamine/conditioning_experiment.h>
 
 #include <CLI/CLI.hpp>
 

@@ -3,8 +3,8 @@
 // TD(lambda) with accumulating traces (Figure 12.6), true online TD(lambda) (Figure 12.8), and
 // TD(lambda) with replacing and dutch traces. Prints the best alpha per lambda and writes the
 // curves as CSV.
-//   rl_random_walk [out.csv] [runs]
-#include <engram/rl/random_walk_experiment.h>
+//   example_rl_random_walk [out.csv] [runs]
+#include <rl_random_walk/random_walk_experiment.h>
 
 #include <CLI/CLI.hpp>
 
@@ -38,10 +38,10 @@ int main(int argc, char** argv) {
     TraceKind trace;
   };
   const std::vector<Variant> variants{
-      {"td_lambda_accumulating", TDAlgorithm::TDLambda, TraceKind::Accumulating},
-      {"td_lambda_replacing", TDAlgorithm::TDLambda, TraceKind::Replacing},
-      {"td_lambda_dutch", TDAlgorithm::TDLambda, TraceKind::Dutch},
-      {"true_online_td_lambda", TDAlgorithm::TrueOnlineTDLambda, TraceKind::Dutch}};
+      {"td_lambda_accumulating", TDAlgorithm::kTdLambda, TraceKind::kAccumulating},
+      {"td_lambda_replacing", TDAlgorithm::kTdLambda, TraceKind::kReplacing},
+      {"td_lambda_dutch", TDAlgorithm::kTdLambda, TraceKind::kDutch},
+      {"true_online_td_lambda", TDAlgorithm::kTrueOnlineTdLambda, TraceKind::kDutch}};
 
   const std::string tmp = out + ".tmp";
   std::ofstream csv(tmp);

@@ -1,11 +1,11 @@
-#include <engram/rl/bandit.h>
-#include <engram/rl/epsilon_greedy_bandit.h>
-#include <engram/rl/gridworld.h>
-#include <engram/rl/q_learning.h>
-#include <engram/rl/sarsa_lambda.h>
-#include <engram/rl/tabular_actor_critic.h>
-#include <engram/rl/td_lambda.h>
-#include <engram/rl/true_online_td_lambda.h>
+#include <engram/rl/agents/epsilon_greedy_bandit.h>
+#include <engram/rl/agents/q_learning.h>
+#include <engram/rl/agents/sarsa_lambda.h>
+#include <engram/rl/agents/tabular_actor_critic.h>
+#include <engram/rl/agents/td_lambda.h>
+#include <engram/rl/agents/true_online_td_lambda.h>
+#include <engram/rl/environments/bandit.h>
+#include <engram/rl/environments/gridworld.h>
 
 #include <c10/util/Exception.h>
 #include <gmock/gmock.h>
@@ -87,7 +87,7 @@ TEST(RlControl, SarsaLambdaFindsTheShortestPathWithEveryTrace) {
   Gridworld env(maze(), 0);
   const int64_t shortest = env.shortest_path_length();
   ASSERT_EQ(shortest, 13);
-  for (const auto trace : {TraceKind::Accumulating, TraceKind::Replacing, TraceKind::Dutch}) {
+  for (const auto trace : {TraceKind::kAccumulating, TraceKind::kReplacing, TraceKind::kDutch}) {
     std::unique_ptr<SarsaLambda> holder;
     SarsaLambda* agent = nullptr;
     train_sarsa(trace, 3, 600, &agent, holder);
@@ -184,9 +184,9 @@ TEST(RlControl, DeltaDrivenLearnerTracksADriftingBanditBetterThanSampleAverages)
 
 TEST(RlControl, SeededRunsAreIdentical) {
   std::unique_ptr<SarsaLambda> h1, h2, h3;
-  const auto a = train_sarsa(TraceKind::Replacing, 9, 50, nullptr, h1);
-  const auto b = train_sarsa(TraceKind::Replacing, 9, 50, nullptr, h2);
-  const auto c = train_sarsa(TraceKind::Replacing, 10, 50, nullptr, h3);
+  const auto a = train_sarsa(TraceKind::kReplacing, 9, 50, nullptr, h1);
+  const auto b = train_sarsa(TraceKind::kReplacing, 9, 50, nullptr, h2);
+  const auto c = train_sarsa(TraceKind::kReplacing, 10, 50, nullptr, h3);
   EXPECT_EQ(a, b);
   EXPECT_EQ(h1->q_table(), h2->q_table());
   EXPECT_NE(a, c);

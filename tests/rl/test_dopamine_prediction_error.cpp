@@ -2,8 +2,8 @@
 // behaves like the firing of midbrain dopamine neurons. Before learning it bursts at the reward;
 // with learning the burst moves to the cue and vanishes at the (now predicted) reward; when the
 // expected reward is omitted it dips below baseline exactly at the time the reward was due.
-#include <engram/rl/conditioning_experiment.h>
-#include <engram/rl/td_lambda.h>
+#include <engram/rl/agents/td_lambda.h>
+#include <rl_dopamine/conditioning_experiment.h>
 
 #include <gtest/gtest.h>
 

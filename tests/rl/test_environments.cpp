@@ -1,9 +1,9 @@
-#include <engram/rl/bandit.h>
-#include <engram/rl/cart_pole.h>
-#include <engram/rl/gridworld.h>
-#include <engram/rl/pavlovian_conditioning.h>
-#include <engram/rl/random_walk.h>
-#include <engram/rl/t_maze.h>
+#include <engram/rl/environments/bandit.h>
+#include <engram/rl/environments/cart_pole.h>
+#include <engram/rl/environments/gridworld.h>
+#include <engram/rl/environments/pavlovian_conditioning.h>
+#include <engram/rl/environments/random_walk.h>
+#include <engram/rl/environments/t_maze.h>
 
 #include <c10/util/Exception.h>
 #include <gmock/gmock.h>
@@ -175,11 +175,11 @@ TEST(RlEnvironments, TMazeRewardsTheCurrentSideAndSwitches) {
   StepResult r = run_to(TMaze::kLeft);
   EXPECT_TRUE(r.terminated);
   EXPECT_EQ(r.reward, 1.0);
-  EXPECT_EQ(state_of(r.observation), env.arm_end(MazeSide::Left));
+  EXPECT_EQ(state_of(r.observation), env.arm_end(MazeSide::kLeft));
   EXPECT_EQ(run_to(TMaze::kRight).reward, 0.0);
   env.switch_reward_side();
   EXPECT_EQ(run_to(TMaze::kRight).reward, 1.0);
-  EXPECT_EQ(env.chosen_side(), MazeSide::Right);
+  EXPECT_EQ(env.chosen_side(), MazeSide::kRight);
 }
 
 TEST(RlEnvironments, BanditMeansDriftOnlyWhenAsked) {

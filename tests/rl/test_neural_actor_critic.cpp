@@ -1,8 +1,8 @@
-#include <engram/rl/actor_critic_loss.h>
-#include <engram/rl/actor_critic_net.h>
-#include <engram/rl/cart_pole.h>
-#include <engram/rl/neural_actor_critic.h>
-#include <engram/rl/random_walk.h>
+#include <engram/rl/agents/actor_critic_loss.h>
+#include <engram/rl/agents/actor_critic_net.h>
+#include <engram/rl/agents/neural_actor_critic.h>
+#include <engram/rl/environments/cart_pole.h>
+#include <engram/rl/environments/random_walk.h>
 
 #include <ATen/ATen.h>
 #include <c10/util/Exception.h>

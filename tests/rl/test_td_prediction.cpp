@@ -1,7 +1,7 @@
-#include <engram/rl/random_walk.h>
-#include <engram/rl/random_walk_experiment.h>
-#include <engram/rl/td_lambda.h>
-#include <engram/rl/true_online_td_lambda.h>
+#include <engram/rl/agents/td_lambda.h>
+#include <engram/rl/agents/true_online_td_lambda.h>
+#include <engram/rl/environments/random_walk.h>
+#include <rl_random_walk/random_walk_experiment.h>
 
 #include <gtest/gtest.h>
 
@@ -13,9 +13,9 @@ using namespace engram::rl;
 TEST(EligibilityTrace, AccumulatingReplacingAndDutchFollowTheirDefinitions) {
   const std::vector<double> x{1.0, 0.0, 1.0};
   std::vector<double> acc{0.5, 0.5, 0.5}, rep = acc, dutch = acc;
-  update_trace(acc, x, 0.5, 0.1, TraceKind::Accumulating);
-  update_trace(rep, x, 0.5, 0.1, TraceKind::Replacing);
-  update_trace(dutch, x, 0.5, 0.1, TraceKind::Dutch);
+  update_trace(acc, x, 0.5, 0.1, TraceKind::kAccumulating);
+  update_trace(rep, x, 0.5, 0.1, TraceKind::kReplacing);
+  update_trace(dutch, x, 0.5, 0.1, TraceKind::kDutch);
   EXPECT_EQ(acc, (std::vector<double>{1.25, 0.25, 1.25}));
   EXPECT_EQ(rep, (std::vector<double>{1.0, 0.25, 1.0}));
   // e.x = 1.0 -> scale = 1 - 0.1 * 0.5 * 1.0 = 0.95
@@ -109,7 +109,7 @@ TEST(TDPrediction, TrueOnlineStaysStableWhereAccumulatingTracesDiverge) {
   RandomWalkExperiment acc;
   acc.runs = 10;
   RandomWalkExperiment to = acc;
-  to.algorithm = TDAlgorithm::TrueOnlineTDLambda;
+  to.algorithm = TDAlgorithm::kTrueOnlineTdLambda;
   EXPECT_GT(random_walk_rms_error(acc, 0.975, 0.6), 0.9);
   EXPECT_LT(random_walk_rms_error(to, 0.975, 0.6), 0.6);
   // At a good step size the two agree closely.

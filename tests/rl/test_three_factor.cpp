@@ -1,6 +1,6 @@
 // Three-factor learning in an actor-critic: delta, broadcast as the modulation of the actor's
 // PlasticLinear, turns Hebbian eligibility into fast weights; continual T-maze re-adaptation.
-#include <engram/rl/t_maze_continual_experiment.h>
+#include <rl_continual_tmaze/t_maze_continual_experiment.h>
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
