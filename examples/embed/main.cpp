@@ -32,20 +32,18 @@ namespace {
 using namespace engram;
 
 // A small preset: one ordinary hidden layer, then a plastic one. The trainer adds the linear head.
-constexpr const char *kPreset = R"({
+// clang-format off
+constexpr const char* kPreset = R"preset({
   "name": "embed-plastic",
   "description": "784-64 ReLU, then a 64-unit PlasticLinear (hebb, ReLU)",
-                     "layers" : [
-                       {"type" : "linear", "out_features" : 64}, {"type" : "relu"}, {
-                         "type" : "plastic_linear",
-                         "out_features" : 64,
-                         "rule" : "hebb",
-                         "activation" : "relu",
-                         "eta" : 0.1,
-                         "alpha_init" : 0.01
-                       }
-                     ]
-})";
+  "layers": [
+    {"type": "linear", "out_features": 64},
+    {"type": "relu"},
+    {"type": "plastic_linear", "out_features": 64, "rule": "hebb", "activation": "relu",
+     "eta": 0.1, "alpha_init": 0.01}
+  ]
+})preset";
+// clang-format on
 
 // The continual-learning strategy: experience replay from a reservoir of 500 samples.
 // (Kept in one function: the only place that names the strategy registry's API.)
