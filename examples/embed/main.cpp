@@ -56,8 +56,9 @@ std::unique_ptr<cl::Strategy> make_replay_strategy(uint64_t seed) {
 data::Dataset load_dataset(data::BenchmarkName& name) {
   try {
     return data::load_benchmark_dataset(name);
-  } catch (const std::exception& e) {
-    std::cout << "Fashion-MNIST not available (" << e.what() << "); using split-synthetic\n";
+  } catch (const c10::Error& e) {
+    std::cout << "Fashion-MNIST not available (" << e.what_without_backtrace()
+              << "); using split-synthetic\n";
     name = data::parse_benchmark("split-synthetic");
     return data::load_benchmark_dataset(name);
   }
@@ -118,7 +119,8 @@ int main() {
               << data::to_string(stream.scenario()) << "-IL) with " << strategy->name() << " in "
               << std::setprecision(1) << std::fixed << result.total_seconds << " s\n";
     print_accuracies("test accuracy per task (%) after task 1", result.accuracy.front());
-    print_accuracies("test accuracy per task (%) after task 5", result.accuracy.back());
+    print_accuracies("test accuracy per task (%) after task " + std::to_string(stream.num_tasks()),
+                     result.accuracy.back());
     std::cout << "ACC " << std::setprecision(2) << 100.0 * result.metrics.acc << "%, BWT "
               << 100.0 * result.metrics.bwt << " points\n";
 
@@ -153,6 +155,9 @@ int main() {
     std::cout << "loaded network predicts identically\n";
     std::cout << "embed example: ok\n";
     return 0;
+  } catch (const c10::Error& e) {
+    std::cerr << "embed example: " << e.what_without_backtrace() << "\n";
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "embed example: " << e.what() << "\n";
     return 1;
