@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the scripts in this folder; sourced, not run.
 ENGRAM_CACHE="${ENGRAM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/engram}"
 ENGRAM_VENV="${ENGRAM_VENV:-$ENGRAM_CACHE/venv}"
