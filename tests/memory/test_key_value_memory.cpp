@@ -8,6 +8,7 @@
 
 #include <iostream>
 #include <sstream>
+#include <support/error_message.h>
 
 namespace em = engram::layers::memory;
 namespace tasks = engram::tasks;
@@ -15,14 +16,7 @@ namespace models = engram::models;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const c10::Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using engram::testing::error_of;
 
 TEST(KeyValueMemory, RingBufferAppendOverwritesTheOldestSlot) {
   em::KeyValueMemory memory(em::KeyValueMemoryOptions(3, 2, 1).beta(50.0));

@@ -7,19 +7,16 @@
 #include <gtest/gtest.h>
 
 #include "test_paths.h"
+#include <support/error_message.h>
 
 namespace engram::models {
 namespace {
 
 using ::testing::HasSubstr;
 
+// The error of parsing `json` as a preset file p.json.
 std::string error_of(const std::string& json) {
-  try {
-    parse_preset(json, "p.json");
-  } catch (const c10::Error& e) {
-    return e.what_without_backtrace();
-  }
-  return "(no error)";
+  return engram::testing::error_of([&] { parse_preset(json, "p.json"); });
 }
 
 TEST(Preset, ShippedPresetsLoadAndBuild) {

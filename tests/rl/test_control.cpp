@@ -11,7 +11,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "error_message.h"
+#include <support/error_message.h>
 
 #include <cmath>
 #include <memory>

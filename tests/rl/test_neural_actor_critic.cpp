@@ -9,7 +9,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "error_message.h"
+#include <support/error_message.h>
 #include <torch/serialize.h>
 
 #include <numeric>
