@@ -1,6 +1,6 @@
-#include "benchmark.h"
+#include <engram/data/benchmark.h>
 
-#include "idx.h"
+#include <engram/data/idx.h>
 
 #include <c10/util/Exception.h>
 

@@ -4,8 +4,8 @@
 // dataset-fashion-mnist), mnist (scripts/bootstrap puts it in ~/.cache/engram/mnist), synthetic
 // (generated, for tests and smoke runs), or any MNIST-format directory given as data_dir.
 
-#include "dataset.h"
-#include "stream.h"
+#include <engram/data/dataset.h>
+#include <engram/data/stream.h>
 
 #include <cstdint>
 #include <string>

@@ -1,6 +1,6 @@
-#include "dataset.h"
+#include <engram/data/dataset.h>
 
-#include "idx.h"
+#include <engram/data/idx.h>
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>

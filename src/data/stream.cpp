@@ -1,4 +1,4 @@
-#include "stream.h"
+#include <engram/data/stream.h>
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>

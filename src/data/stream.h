@@ -6,7 +6,7 @@
 //   domain-IL the task id is not given and need not be inferred: all tasks share the output units;
 //   class-IL  the task id must be inferred: one head grows over the classes seen so far.
 
-#include "dataset.h"
+#include <engram/data/dataset.h>
 
 #include <ATen/core/Tensor.h>
 

@@ -1,6 +1,6 @@
-#include "archive.h"
+#include <engram/io/archive.h>
 
-#include "atomic_file.h"
+#include <engram/io/atomic_file.h>
 
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>

@@ -1,4 +1,4 @@
-#include "atomic_file.h"
+#include <engram/io/atomic_file.h>
 
 #include <c10/util/Exception.h>
 

@@ -12,7 +12,10 @@
 #include <torch/nn/functional/loss.h>
 #include <torch/optim/adam.h>
 
-#include "test_paths.h"
+#include <test_paths.h>
+
+#include <algorithm>
+#include <string>
 
 namespace engram::models {
 namespace {
@@ -174,6 +177,36 @@ TEST(BioLayers, PlasticPresetTrains) {
   EXPECT_GT(acc, 0.9);
   EXPECT_FALSE(at::equal(net->named_parameters()["layer2_plastic_linear.plastic.alpha"], alpha0))
       << "alpha trains by backprop through the trace";
+}
+
+} // namespace
+} // namespace engram::models
+
+namespace engram::models {
+namespace {
+
+// Registry completeness: every registered layer type builds from its required keys alone and
+// runs forward in a network.
+TEST(LayerRegistry, EveryRegisteredTypeBuildsAndRuns) {
+  const auto names = layer_type_names();
+  for (const char* built_in : {"linear", "relu", "tanh", "sigmoid", "plastic_linear",
+                               "hebbian_linear"}) {
+    EXPECT_NE(std::find(names.begin(), names.end(), built_in), names.end()) << built_in;
+  }
+  for (const auto& name : names) {
+    const LayerType* type = find_layer_type(name);
+    ASSERT_NE(type, nullptr) << name;
+    std::string layer = "{\"type\": \"" + name + "\"";
+    for (const auto& key : type->required) {
+      ASSERT_EQ(type->params.at(key), ParamKind::kInteger) << name << "." << key;
+      layer += ", \"" + key + "\": 4";
+    }
+    layer += "}";
+    const auto preset = parse_preset("{\"name\": \"t\", \"layers\": [" + layer + "]}");
+    torch::manual_seed(0);
+    auto net = build_network(preset, 6, 3);
+    EXPECT_EQ(net->forward(torch::rand({2, 6})).sizes(), (c10::IntArrayRef{2, 3})) << name;
+  }
 }
 
 } // namespace

@@ -1,4 +1,4 @@
-#include "plastic_rnn_case.h"
+#include <ops/plastic_rnn_case.h>
 
 namespace engram::ops::testing {
 

@@ -1,6 +1,6 @@
 // CUDA kernels against the CPU implementation (values and gradients). Skipped without a GPU; the
 // GPU job runs them.
-#include "plastic_rnn_case.h"
+#include <ops/plastic_rnn_case.h>
 
 #include <engram/ops/hebbian_update.h>
 #include <engram/ops/plastic_rnn.h>

@@ -1,6 +1,6 @@
 // plastic_rnn: fused forward and backward against the unrolled reference, finite differences in
 // float64, argument errors and the memory bound.
-#include "plastic_rnn_case.h"
+#include <ops/plastic_rnn_case.h>
 
 #include <support/cpu_memory_counter.h>
 #include <support/error_message.h>

@@ -1,7 +1,7 @@
 // The two backward algorithms of plastic_rnn agree: the fused CPU kernel and the chunk-by-chunk
 // recomputation through the ATen reference that the CUDA path uses (run here on the CPU, so the
 // CUDA backward's logic is checked even without a GPU).
-#include "plastic_rnn_case.h"
+#include <ops/plastic_rnn_case.h>
 
 #include <engram/ops/plastic_rnn_device.h>
 
