@@ -15,6 +15,7 @@
 //     after_task               importance estimates (EWC), snapshots (LwF), memories (A-GEM)
 // State that must survive a checkpoint is written by save() and read back by load().
 
+#include <engram/cl/strategy_option.h>
 #include <engram/data/stream.h>
 #include <engram/models/network.h>
 
@@ -23,6 +24,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -35,8 +37,6 @@ class InputArchive;
 } // namespace torch::serialize
 
 namespace engram::cl {
-
-using Hyperparameters = std::map<std::string, double>;
 
 // A training batch. `task` is the task each sample comes from (replayed samples keep theirs), which
 // decides its active output units under the scenario and its context gates.
@@ -66,9 +66,12 @@ struct StrategyContext {
   std::function<models::Network()> make_model;
 };
 
+class Strategy;
+std::unique_ptr<Strategy> make_strategy(const std::string& name, const OptionOverrides& overrides,
+                                        uint64_t seed);
+
 class Strategy {
 public:
-  explicit Strategy(Hyperparameters hp) : hp_(std::move(hp)) {}
   virtual ~Strategy() = default;
 
   virtual std::string name() const = 0;
@@ -90,11 +93,26 @@ public:
   virtual void save(torch::serialize::OutputArchive&) const {}
   virtual void load(torch::serialize::InputArchive&) {}
 
-  const Hyperparameters& hyperparameters() const { return hp_; }
-  double hp(const std::string& key) const;
+  // The options it was made with, by name, as results and checkpoints record them (filled in by
+  // make_strategy; empty for a strategy constructed directly).
+  const OptionValues& hyperparameters() const { return hyperparameters_; }
 
 private:
-  Hyperparameters hp_;
+  friend std::unique_ptr<Strategy> make_strategy(const std::string& name,
+                                                 const OptionOverrides& overrides, uint64_t seed);
+  OptionValues hyperparameters_;
 };
+
+// A strategy with a typed options struct (LibTorch style: TORCH_ARG fields, public `options`).
+// Strategies without options use NoOptions.
+template <typename OptionsType>
+class StrategyWithOptions : public Strategy {
+public:
+  using Options = OptionsType;
+  explicit StrategyWithOptions(Options options_ = {}) : options(std::move(options_)) {}
+  Options options;
+};
+
+struct NoOptions {};
 
 } // namespace engram::cl
