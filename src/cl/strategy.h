@@ -24,7 +24,6 @@
 
 #include <functional>
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -66,10 +65,6 @@ struct StrategyContext {
   std::function<models::Network()> make_model;
 };
 
-class Strategy;
-std::unique_ptr<Strategy> make_strategy(const std::string& name, const OptionOverrides& overrides,
-                                        uint64_t seed);
-
 class Strategy {
 public:
   virtual ~Strategy() = default;
@@ -93,14 +88,9 @@ public:
   virtual void save(torch::serialize::OutputArchive&) const {}
   virtual void load(torch::serialize::InputArchive&) {}
 
-  // The options it was made with, by name, as results and checkpoints record them (filled in by
-  // make_strategy; empty for a strategy constructed directly).
-  const OptionValues& hyperparameters() const { return hyperparameters_; }
-
-private:
-  friend std::unique_ptr<Strategy> make_strategy(const std::string& name,
-                                                 const OptionOverrides& overrides, uint64_t seed);
-  OptionValues hyperparameters_;
+  // Its typed options by name, as results and checkpoints record them (read through the strategy
+  // registry; empty for a strategy whose name() is not registered).
+  OptionValues hyperparameters() const;
 };
 
 // A strategy with a typed options struct (LibTorch style: TORCH_ARG fields, public `options`).

@@ -58,8 +58,8 @@ std::vector<std::string> StrategyInfo::option_names() const {
 }
 
 void register_strategy(StrategyInfo info) {
-  TORCH_CHECK(!info.name.empty() && info.make, "register_strategy: a strategy needs a name and a "
-                                               "make function");
+  TORCH_CHECK(!info.name.empty() && info.make && info.values,
+              "register_strategy: a strategy needs a name, a make and a values function");
   TORCH_CHECK(registry().count(info.name) == 0, "register_strategy: strategy '", info.name,
               "' is registered twice");
   for (const auto& o : info.options)
@@ -137,10 +137,13 @@ OptionValues resolve_strategy_options(const std::string& name, const OptionOverr
 
 std::unique_ptr<Strategy> make_strategy(const std::string& name, const OptionOverrides& overrides,
                                         uint64_t seed) {
-  OptionValues values = resolve_strategy_options(name, overrides);
-  std::unique_ptr<Strategy> strategy = strategy_info(name).make(overrides, seed);
-  strategy->hyperparameters_ = std::move(values);
-  return strategy;
+  resolve_strategy_options(name, overrides); // checks every override
+  return strategy_info(name).make(overrides, seed);
+}
+
+OptionValues Strategy::hyperparameters() const {
+  const StrategyInfo* info = find_strategy(name());
+  return info == nullptr ? OptionValues{} : info->values(*this);
 }
 
 std::string format_strategy_table_markdown() {

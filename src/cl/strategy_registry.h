@@ -17,6 +17,8 @@
 #include <engram/cl/strategy.h>
 #include <engram/cl/strategy_option.h>
 
+#include <c10/util/Exception.h>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -40,6 +42,8 @@ struct StrategyInfo {
   std::vector<OptionInfo> options; // in the order of the registration
   // The strategy with `values` (already checked) over its defaults.
   std::function<std::unique_ptr<Strategy>(const OptionOverrides& values, uint64_t seed)> make;
+  // The options of a strategy made by `make`, by name.
+  std::function<OptionValues(const Strategy& strategy)> values;
 
   const OptionInfo* find_option(const std::string& option) const; // nullptr when none
   std::vector<std::string> option_names() const;
@@ -67,7 +71,7 @@ void parse_strategy_option(const std::string& strategy, const std::string& text,
 OptionValues resolve_strategy_options(const std::string& name,
                                       const OptionOverrides& overrides = {});
 // The strategy with its defaults overridden by `overrides`; unknown names, options or values out
-// of range throw as above. Its hyperparameters() are resolve_strategy_options(name, overrides).
+// of range throw as above. Its hyperparameters() equal resolve_strategy_options(name, overrides).
 std::unique_ptr<Strategy> make_strategy(const std::string& name,
                                         const OptionOverrides& overrides = {}, uint64_t seed = 0);
 
@@ -121,6 +125,15 @@ void register_strategy_type(const char* name, const char* summary, Bindings... b
       return std::make_unique<S>(std::move(o), seed);
     else
       return std::make_unique<S>(std::move(o));
+  };
+  info.values = [options, name = info.name](const Strategy& strategy) {
+    const auto* s = dynamic_cast<const S*>(&strategy);
+    TORCH_CHECK(s != nullptr, "strategy '", name, "': name() belongs to another class");
+    Options o = s->options;
+    OptionValues values;
+    for (const auto& b : options)
+      values[b.info.name] = OptionValue{b.info.kind, b.get(o)};
+    return values;
   };
   register_strategy(std::move(info));
 }
