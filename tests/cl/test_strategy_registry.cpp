@@ -1,6 +1,7 @@
 // The strategy registry: every strategy registers itself from its own file when the shared library
 // is loaded, with typed options whose kinds and ranges one place checks; the docs table is the
 // registry's.
+#include <engram/cl/ewc.h>
 #include <engram/cl/strategy_registry.h>
 
 #include <error_message.h>
@@ -64,6 +65,15 @@ TEST(StrategyRegistry, OverridesReachTheTypedOptions) {
   EXPECT_EQ(s->hyperparameters().at("reference_batch").value, 32);
   EXPECT_EQ(s->hyperparameters().at("reference_batch").to_string(), "32");
   EXPECT_EQ(s->hyperparameters().at("buffer_size").value, 1000);
+}
+
+// A strategy constructed from its options struct, not through the registry, reports them too.
+TEST(StrategyRegistry, DirectlyConstructedStrategiesReportTheirOptions) {
+  const cl::EwcStrategy ewc(cl::EwcOptions().lambda(5).fisher_samples(7));
+  EXPECT_EQ(ewc.options.lambda(), 5);
+  EXPECT_EQ(ewc.hyperparameters().at("lambda").value, 5);
+  EXPECT_EQ(ewc.hyperparameters().at("fisher_samples").value, 7);
+  EXPECT_EQ(ewc.hyperparameters().at("fisher_samples").kind, cl::OptionKind::kInteger);
 }
 
 std::string range_error(const std::string& strategy, const cl::OptionInfo& o, double value) {
