@@ -1,8 +1,8 @@
-#include "preset.h"
-
-#include "layer_registry.h"
+#include <engram/models/preset.h>
 
 #include <engram/cl/strategy_registry.h>
+#include <engram/core/join.h>
+#include <engram/models/layer_registry.h>
 
 #include <c10/util/Exception.h>
 #include <nlohmann/json.hpp>
@@ -58,28 +58,20 @@ void expect_object(const std::string& source, const std::string& path, const jso
 void check_keys(const std::string& source, const std::string& path, const json& j,
                 const std::set<std::string>& allowed) {
   for (auto it = j.begin(); it != j.end(); ++it) {
-    if (!allowed.count(it.key())) {
-      std::string list;
-      for (const auto& a : allowed)
-        list += (list.empty() ? "" : ", ") + a;
-      fail(source, path + "." + it.key(), "unknown key (expected one of: " + list + ")");
-    }
+    if (!allowed.count(it.key()))
+      fail(source, path + "." + it.key(), "unknown key (expected one of: " + join(allowed) + ")");
   }
 }
 
-} // namespace
-
-Preset parse_preset(const std::string& text, const std::string& source) {
-  json root;
+json parse_json(const std::string& text, const std::string& source) {
   try {
-    root = json::parse(text);
+    return json::parse(text);
   } catch (const json::parse_error& e) {
     TORCH_CHECK(false, "preset ", source, ": not valid JSON: ", e.what());
   }
-  expect_object(source, "$", root);
-  check_keys(source, "$", root, {"name", "description", "layers", "training", "strategies"});
-  Preset p;
-  p.source = source;
+}
+
+void parse_header(const std::string& source, const json& root, Preset& p) {
   if (!root.contains("name"))
     fail(source, "$.name", "missing (expected string)");
   expect(source, "$.name", root["name"], ParamKind::kString);
@@ -88,106 +80,138 @@ Preset parse_preset(const std::string& text, const std::string& source) {
     expect(source, "$.description", root["description"], ParamKind::kString);
     p.description = root["description"].get<std::string>();
   }
+}
+
+LayerSpec parse_layer(const std::string& source, const std::string& path, const json& l) {
+  expect_object(source, path, l);
+  if (!l.contains("type"))
+    fail(source, path + ".type", "missing (expected string)");
+  expect(source, path + ".type", l["type"], ParamKind::kString);
+  LayerSpec spec;
+  spec.type = l["type"].get<std::string>();
+  spec.path = path;
+  const LayerType* type = find_layer_type(spec.type);
+  if (type == nullptr)
+    fail(source, path + ".type",
+         "unknown layer type '" + spec.type + "' (known: " + join(layer_type_names()) + ")");
+  std::set<std::string> allowed{"type"};
+  for (const auto& kv : type->params)
+    allowed.insert(kv.first);
+  check_keys(source, path, l, allowed);
+  for (const auto& kv : type->params) {
+    if (!l.contains(kv.first))
+      continue;
+    const json& v = l[kv.first];
+    expect(source, path + "." + kv.first, v, kv.second);
+    if (kv.second == ParamKind::kBool)
+      spec.flags[kv.first] = v.get<bool>();
+    else if (kv.second == ParamKind::kString)
+      spec.strings[kv.first] = v.get<std::string>();
+    else
+      spec.numbers[kv.first] = v.get<double>();
+  }
+  for (const auto& r : type->required) {
+    if (!l.contains(r))
+      fail(source, path + "." + r,
+           std::string("missing (expected ") + to_string(type->params.at(r)) + ")");
+  }
+  return spec;
+}
+
+std::vector<LayerSpec> parse_layers(const std::string& source, const json& root) {
   if (!root.contains("layers"))
     fail(source, "$.layers", "missing (expected array of layer objects)");
   const json& layers = root["layers"];
   if (!layers.is_array())
     fail(source, "$.layers", "expected array, got " + type_name(layers));
-  for (size_t i = 0; i < layers.size(); ++i) {
-    const std::string path = "$.layers[" + std::to_string(i) + "]";
-    const json& l = layers[i];
-    expect_object(source, path, l);
-    if (!l.contains("type"))
-      fail(source, path + ".type", "missing (expected string)");
-    expect(source, path + ".type", l["type"], ParamKind::kString);
-    LayerSpec spec;
-    spec.type = l["type"].get<std::string>();
-    spec.path = path;
-    const LayerType* type = find_layer_type(spec.type);
-    if (type == nullptr) {
-      std::string names;
-      for (const auto& n : layer_type_names())
-        names += (names.empty() ? "" : ", ") + n;
-      fail(source, path + ".type", "unknown layer type '" + spec.type + "' (known: " + names + ")");
-    }
-    std::set<std::string> allowed{"type"};
-    for (const auto& kv : type->params)
-      allowed.insert(kv.first);
-    check_keys(source, path, l, allowed);
-    for (const auto& kv : type->params) {
-      if (!l.contains(kv.first))
-        continue;
-      const json& v = l[kv.first];
-      expect(source, path + "." + kv.first, v, kv.second);
-      if (kv.second == ParamKind::kBool)
-        spec.flags[kv.first] = v.get<bool>();
-      else if (kv.second == ParamKind::kString)
-        spec.strings[kv.first] = v.get<std::string>();
-      else
-        spec.numbers[kv.first] = v.get<double>();
-    }
-    for (const auto& r : type->required) {
-      if (!l.contains(r))
-        fail(source, path + "." + r,
-             std::string("missing (expected ") + to_string(type->params.at(r)) + ")");
-    }
-    p.layers.push_back(std::move(spec));
+  std::vector<LayerSpec> specs;
+  for (size_t i = 0; i < layers.size(); ++i)
+    specs.push_back(parse_layer(source, "$.layers[" + std::to_string(i) + "]", layers[i]));
+  return specs;
+}
+
+TrainingSpec parse_training(const std::string& source, const json& t) {
+  TrainingSpec training;
+  expect_object(source, "$.training", t);
+  check_keys(source, "$.training", t,
+             {"optimizer", "lr", "batch_size", "iterations", "quick_iterations"});
+  if (t.contains("optimizer")) {
+    expect(source, "$.training.optimizer", t["optimizer"], ParamKind::kString);
+    training.optimizer = t["optimizer"].get<std::string>();
+    if (training.optimizer != "adam" && training.optimizer != "sgd")
+      fail(source, "$.training.optimizer",
+           "expected \"adam\" or \"sgd\", got \"" + training.optimizer + "\"");
   }
-  if (root.contains("training")) {
-    const json& t = root["training"];
-    expect_object(source, "$.training", t);
-    check_keys(source, "$.training", t,
-               {"optimizer", "lr", "batch_size", "iterations", "quick_iterations"});
-    if (t.contains("optimizer")) {
-      expect(source, "$.training.optimizer", t["optimizer"], ParamKind::kString);
-      p.training.optimizer = t["optimizer"].get<std::string>();
-      if (p.training.optimizer != "adam" && p.training.optimizer != "sgd")
-        fail(source, "$.training.optimizer",
-             "expected \"adam\" or \"sgd\", got \"" + p.training.optimizer + "\"");
-    }
-    if (t.contains("lr")) {
-      expect(source, "$.training.lr", t["lr"], ParamKind::kNumber);
-      p.training.lr = t["lr"].get<double>();
-      if (!(p.training.lr > 0))
-        fail(source, "$.training.lr", "expected a positive number");
-    }
-    auto positive_int = [&](const char* key, int64_t& out) {
-      if (!t.contains(key))
-        return;
-      const std::string path = std::string("$.training.") + key;
-      expect(source, path, t[key], ParamKind::kInteger);
-      out = t[key].get<int64_t>();
-      if (out <= 0)
-        fail(source, path, "expected a positive integer, got " + std::to_string(out));
-    };
-    positive_int("batch_size", p.training.batch_size);
-    positive_int("iterations", p.training.iterations);
-    positive_int("quick_iterations", p.training.quick_iterations);
+  if (t.contains("lr")) {
+    expect(source, "$.training.lr", t["lr"], ParamKind::kNumber);
+    training.lr = t["lr"].get<double>();
+    if (!(training.lr > 0))
+      fail(source, "$.training.lr", "expected a positive number");
   }
-  if (root.contains("strategies")) {
-    const json& s = root["strategies"];
-    expect_object(source, "$.strategies", s);
-    for (auto it = s.begin(); it != s.end(); ++it) {
-      const std::string path = "$.strategies." + it.key();
-      const auto* defaults = cl::find_strategy_defaults(it.key());
-      if (defaults == nullptr) {
-        std::string names;
-        for (const auto& n : cl::strategy_names())
-          names += (names.empty() ? "" : ", ") + n;
-        fail(source, path, "unknown strategy (expected one of: " + names + ")");
-      }
-      expect_object(source, path, it.value());
-      std::set<std::string> allowed;
-      for (const auto& kv : *defaults)
-        allowed.insert(kv.first);
-      check_keys(source, path, it.value(), allowed);
-      auto& hp = p.strategies[it.key()];
-      for (auto h = it.value().begin(); h != it.value().end(); ++h) {
-        expect(source, path + "." + h.key(), h.value(), ParamKind::kNumber);
-        hp[h.key()] = h.value().get<double>();
-      }
-    }
+  auto positive_int = [&](const char* key, int64_t& out) {
+    if (!t.contains(key))
+      return;
+    const std::string path = std::string("$.training.") + key;
+    expect(source, path, t[key], ParamKind::kInteger);
+    out = t[key].get<int64_t>();
+    if (out <= 0)
+      fail(source, path, "expected a positive integer, got " + std::to_string(out));
+  };
+  positive_int("batch_size", training.batch_size);
+  positive_int("iterations", training.iterations);
+  positive_int("quick_iterations", training.quick_iterations);
+  return training;
+}
+
+// One strategy's options, each checked by the strategy registry (kind and range).
+cl::OptionOverrides parse_strategy_options(const std::string& source, const std::string& path,
+                                           const cl::StrategyInfo& strategy, const json& j) {
+  expect_object(source, path, j);
+  const auto names = strategy.option_names();
+  check_keys(source, path, j, std::set<std::string>(names.begin(), names.end()));
+  cl::OptionOverrides options;
+  for (auto h = j.begin(); h != j.end(); ++h) {
+    const std::string option_path = path + "." + h.key();
+    const cl::OptionInfo& option = *strategy.find_option(h.key());
+    expect(source, option_path, h.value(),
+           option.kind == cl::OptionKind::kInteger ? ParamKind::kInteger : ParamKind::kNumber);
+    const double value = h.value().get<double>();
+    const std::string error = cl::option_value_error(option, value);
+    if (!error.empty())
+      fail(source, option_path, error);
+    options[h.key()] = value;
   }
+  return options;
+}
+
+std::map<std::string, cl::OptionOverrides> parse_strategies(const std::string& source,
+                                                            const json& s) {
+  expect_object(source, "$.strategies", s);
+  std::map<std::string, cl::OptionOverrides> strategies;
+  for (auto it = s.begin(); it != s.end(); ++it) {
+    const std::string path = "$.strategies." + it.key();
+    const cl::StrategyInfo* strategy = cl::find_strategy(it.key());
+    if (strategy == nullptr)
+      fail(source, path, "unknown strategy (expected one of: " + join(cl::strategy_names()) + ")");
+    strategies[it.key()] = parse_strategy_options(source, path, *strategy, it.value());
+  }
+  return strategies;
+}
+
+} // namespace
+
+Preset parse_preset(const std::string& text, const std::string& source) {
+  const json root = parse_json(text, source);
+  expect_object(source, "$", root);
+  check_keys(source, "$", root, {"name", "description", "layers", "training", "strategies"});
+  Preset p;
+  p.source = source;
+  parse_header(source, root, p);
+  p.layers = parse_layers(source, root);
+  if (root.contains("training"))
+    p.training = parse_training(source, root["training"]);
+  if (root.contains("strategies"))
+    p.strategies = parse_strategies(source, root["strategies"]);
   return p;
 }
 

@@ -3,6 +3,8 @@
 // (the paper protocol and the reduced "quick" one) and the strategies' hyperparameters.
 // Schema in docs/cl.md. Unknown keys and wrong types are errors naming the JSON path.
 
+#include <engram/cl/strategy_option.h>
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -32,7 +34,7 @@ struct Preset {
   std::string source; // file it was read from
   std::vector<LayerSpec> layers;
   TrainingSpec training;
-  std::map<std::string, std::map<std::string, double>> strategies; // strategy -> hyperparameters
+  std::map<std::string, cl::OptionOverrides> strategies; // strategy -> option values (checked)
 };
 
 Preset parse_preset(const std::string& json_text, const std::string& source = "<string>");

@@ -1,4 +1,5 @@
-#include "agem.h"
+#include <engram/cl/agem.h>
+#include <engram/cl/strategy_registry.h>
 
 #include <engram/io/archive.h>
 
@@ -9,6 +10,12 @@
 #include <torch/serialize/output-archive.h>
 
 namespace engram::cl {
+
+ENGRAM_REGISTER_STRATEGY(AgemStrategy, "agem",
+                         "Chaudhry et al. 2019: gradient projected when it conflicts with a memory "
+                         "batch's; memory = buffer_size/T samples per finished task",
+                         ENGRAM_STRATEGY_OPTION(buffer_size, OptionRange::at_least(1)),
+                         ENGRAM_STRATEGY_OPTION(reference_batch, OptionRange::at_least(1)));
 
 at::Tensor agem_project(const at::Tensor& g, const at::Tensor& g_ref) {
   TORCH_CHECK(g.sizes() == g_ref.sizes(),
@@ -25,7 +32,7 @@ void AgemStrategy::after_backward(StrategyContext& ctx, const Batch&) {
   if (memory_size() == 0)
     return;
   auto params = ctx.model->parameters();
-  const int64_t n = std::min<int64_t>(static_cast<int64_t>(hp("reference_batch")), memory_size());
+  const int64_t n = std::min<int64_t>(options.reference_batch(), memory_size());
   at::Tensor idx = at::randperm(memory_size(), ctx.generator, at::kLong).narrow(0, 0, n);
   Batch ref{memory_.x.index_select(0, idx), memory_.y.index_select(0, idx),
             memory_.task.index_select(0, idx)};
@@ -54,7 +61,7 @@ void AgemStrategy::after_backward(StrategyContext& ctx, const Batch&) {
 }
 
 void AgemStrategy::after_task(StrategyContext& ctx, const data::Task& task) {
-  const int64_t per_task = static_cast<int64_t>(hp("buffer_size")) / ctx.stream->num_tasks();
+  const int64_t per_task = options.buffer_size() / ctx.stream->num_tasks();
   const int64_t n = std::min<int64_t>(per_task, task.train.size());
   if (n <= 0)
     return;

@@ -4,16 +4,25 @@
 // current batch is compared with the gradient g_ref of a memory batch (reference_batch samples);
 // when they conflict (g . g_ref < 0), g is projected onto the half-space where they agree:
 //   g <- g - (g . g_ref) / (g_ref . g_ref) * g_ref.
-#include "strategy.h"
+#include <engram/cl/strategy.h>
+
+#include <torch/arg.h>
 
 namespace engram::cl {
 
 // The A-GEM projection of flat gradient `g` against flat reference `g_ref`.
 at::Tensor agem_project(const at::Tensor& g, const at::Tensor& g_ref);
 
-class AgemStrategy : public Strategy {
+struct AgemOptions {
+  /// Samples the episodic memory holds over all tasks (buffer_size / T per task).
+  TORCH_ARG(int64_t, buffer_size) = 1000;
+  /// Memory samples in the batch whose gradient is the reference g_ref.
+  TORCH_ARG(int64_t, reference_batch) = 256;
+};
+
+class AgemStrategy : public StrategyWithOptions<AgemOptions> {
 public:
-  using Strategy::Strategy;
+  using StrategyWithOptions::StrategyWithOptions;
   std::string name() const override { return "agem"; }
   void after_backward(StrategyContext& ctx, const Batch& batch) override;
   void after_task(StrategyContext& ctx, const data::Task& task) override;

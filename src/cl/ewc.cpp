@@ -1,4 +1,5 @@
-#include "ewc.h"
+#include <engram/cl/ewc.h>
+#include <engram/cl/strategy_registry.h>
 
 #include <engram/io/archive.h>
 
@@ -8,6 +9,13 @@
 
 namespace engram::cl {
 
+ENGRAM_REGISTER_STRATEGY(
+    EwcStrategy, "ewc",
+    "Kirkpatrick et al. 2017: one diagonal-Fisher penalty per past task (summed into one "
+    "quadratic, so an iteration costs the same after 10 tasks as after 1)",
+    ENGRAM_STRATEGY_OPTION(lambda, OptionRange::at_least(0)),
+    ENGRAM_STRATEGY_OPTION(fisher_samples, OptionRange::at_least(1)));
+
 at::Tensor EwcStrategy::before_backward(StrategyContext& ctx, const Batch&, const at::Tensor&,
                                         at::Tensor loss) {
   if (fishers_.empty())
@@ -15,11 +23,11 @@ at::Tensor EwcStrategy::before_backward(StrategyContext& ctx, const Batch&, cons
   const at::Tensor penalty =
       quadratic_penalty(ctx.model->parameters(), penalty_.weights, penalty_.anchors) +
       penalty_.offset;
-  return loss + 0.5 * hp("lambda") * penalty;
+  return loss + 0.5 * options.lambda() * penalty;
 }
 
 void EwcStrategy::after_task(StrategyContext& ctx, const data::Task& task) {
-  fishers_.push_back(diagonal_fisher(ctx, task, static_cast<int64_t>(hp("fisher_samples"))));
+  fishers_.push_back(diagonal_fisher(ctx, task, options.fisher_samples()));
   std::vector<at::Tensor> anchor;
   for (const auto& p : ctx.model->parameters())
     anchor.push_back(p.detach().clone());

@@ -3,14 +3,24 @@
 // and the parameters theta*_k are stored; training then minimises
 //   loss + lambda/2 * sum_k sum_i F_k,i (theta_i - theta*_k,i)^2,
 // evaluated as one consolidated quadratic (same value and gradient) so that the per-iteration
-// cost does not grow with the number of tasks. Hyperparameters: lambda, fisher_samples.
-#include "fisher.h"
-#include "strategy.h"
+// cost does not grow with the number of tasks.
+#include <engram/cl/fisher.h>
+#include <engram/cl/strategy.h>
+
+#include <torch/arg.h>
 
 namespace engram::cl {
-class EwcStrategy : public Strategy {
+
+struct EwcOptions {
+  /// Strength of the penalty (lambda above).
+  TORCH_ARG(double, lambda) = 10000;
+  /// Samples of the task's training data over which the diagonal Fisher is estimated.
+  TORCH_ARG(int64_t, fisher_samples) = 500;
+};
+
+class EwcStrategy : public StrategyWithOptions<EwcOptions> {
 public:
-  using Strategy::Strategy;
+  using StrategyWithOptions::StrategyWithOptions;
   std::string name() const override { return "ewc"; }
   at::Tensor before_backward(StrategyContext& ctx, const Batch& batch, const at::Tensor& logits,
                              at::Tensor loss) override;

@@ -1,4 +1,4 @@
-#include "fisher.h"
+#include <engram/cl/fisher.h>
 
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/autograd.h>

@@ -2,7 +2,7 @@
 // Diagonal Fisher information of the model's parameters on a task: the mean over samples of the
 // squared gradient of log p(y|x), y being the model's own prediction (the "true" Fisher, sampled at
 // the mode, as in van de Ven et al.'s EWC implementation), over the task's active output units.
-#include "strategy.h"
+#include <engram/cl/strategy.h>
 
 namespace engram::cl {
 std::vector<at::Tensor> diagonal_fisher(StrategyContext& ctx, const data::Task& task,

@@ -1,4 +1,5 @@
-#include "hebbian_readout.h"
+#include <engram/cl/hebbian_readout.h>
+#include <engram/cl/strategy_registry.h>
 
 #include <engram/io/archive.h>
 
@@ -12,14 +13,18 @@ namespace {
 constexpr double kUnseenBias = -1e4;
 } // namespace
 
-HebbianReadoutStrategy::HebbianReadoutStrategy(Hyperparameters hp) : Strategy(std::move(hp)) {
-  TORCH_CHECK(this->hp("body_tasks") >= 0,
-              "hebbian-readout: hyperparameter 'body_tasks' expected >= 0, got ",
-              this->hp("body_tasks"));
-}
+ENGRAM_REGISTER_STRATEGY(
+    HebbianReadoutStrategy, "hebbian-readout",
+    "the head is not trained by backprop but by an instar (supervised Hebbian) rule: unit c holds "
+    "the running mean mu_c of the features of class c (eta = 1/n_c) and reads out mu_c·h − "
+    "‖mu_c‖²/2, a nearest-class-mean classifier. A sample only moves its own class's weights. The "
+    "body learns (backprop through an ordinary head, or a Hebbian body's local rule) during the "
+    "first `body_tasks` tasks, then is frozen (evaluation mode, no gradient); the class means are "
+    "rebuilt over the last body task's data",
+    ENGRAM_STRATEGY_OPTION(body_tasks, OptionRange::at_least(0)));
 
 bool HebbianReadoutStrategy::body_trains(int64_t task) const {
-  return static_cast<double>(task) < hp("body_tasks");
+  return task < options.body_tasks();
 }
 
 void HebbianReadoutStrategy::begin(StrategyContext& ctx) {

@@ -11,12 +11,20 @@
 // gradient, so for it the body tasks are those of unsupervised local learning. When a body task
 // ends, the features moved under the class means, so these are rebuilt from one pass over that
 // task's training data.
-#include "strategy.h"
+#include <engram/cl/strategy.h>
+
+#include <torch/arg.h>
 
 namespace engram::cl {
-class HebbianReadoutStrategy : public Strategy {
+
+struct HebbianReadoutOptions {
+  /// Tasks during which the body learns before it is frozen (0: the initial features).
+  TORCH_ARG(int64_t, body_tasks) = 1;
+};
+
+class HebbianReadoutStrategy : public StrategyWithOptions<HebbianReadoutOptions> {
 public:
-  explicit HebbianReadoutStrategy(Hyperparameters hp);
+  using StrategyWithOptions::StrategyWithOptions;
   std::string name() const override { return "hebbian-readout"; }
   void begin(StrategyContext& ctx) override;
   void before_task(StrategyContext& ctx, const data::Task& task) override;

@@ -1,4 +1,5 @@
-#include "hippocampal_replay.h"
+#include <engram/cl/hippocampal_replay.h>
+#include <engram/cl/strategy_registry.h>
 
 #include <engram/io/archive.h>
 
@@ -13,21 +14,22 @@ namespace {
 constexpr int64_t kCues = 8;
 } // namespace
 
-HippocampalReplayStrategy::HippocampalReplayStrategy(Hyperparameters hp) : Strategy(std::move(hp)) {
-  TORCH_CHECK(this->hp("buffer_size") >= 1,
-              "hippocampal-replay: hyperparameter 'buffer_size' expected >= 1, got ",
-              this->hp("buffer_size"));
-  TORCH_CHECK(this->hp("beta") >= 0,
-              "hippocampal-replay: hyperparameter 'beta' expected >= 0, got ", this->hp("beta"));
-}
+ENGRAM_REGISTER_STRATEGY(
+    HippocampalReplayStrategy, "hippocampal-replay",
+    "replay stored in and recalled from a `KeyValueMemory` (key: the input, value: label and "
+    "task). Storage is a reservoir sample of the stream (empty slots through the memory's own "
+    "write, then random slots); recall: 8 samples of each batch cue the memory, and each draws its "
+    "share of the replayed items from the memory's read weights, softmax(beta · cosine(cue, key)), "
+    "so stored items resembling the current ones come back more often (beta = 0: uniform)",
+    ENGRAM_STRATEGY_OPTION(buffer_size, OptionRange::at_least(1)),
+    ENGRAM_STRATEGY_OPTION(beta, OptionRange::at_least(0)));
 
 void HippocampalReplayStrategy::begin(StrategyContext& ctx) {
   // beta = 0 is not a valid sharpness of the memory; a tiny one gives the same uniform recall.
-  layers::memory::KeyValueMemoryOptions o(static_cast<int64_t>(hp("buffer_size")),
-                                          ctx.stream->input_dim(),
+  layers::memory::KeyValueMemoryOptions o(options.buffer_size(), ctx.stream->input_dim(),
                                           /*value_size=*/2);
   o.addressing(layers::memory::MemoryAddressing::kCosine)
-      .beta(std::max(hp("beta"), 1e-6))
+      .beta(std::max(options.beta(), 1e-6))
       .learn_beta(false);
   memory_ = layers::memory::KeyValueMemory(o);
   memory_->reset_state(1, at::TensorOptions().dtype(at::kFloat));

@@ -8,14 +8,23 @@
 // buffer_size / seen (reservoir), appended into the next empty slot while there is one, else over
 // a random slot.
 // As many items are replayed as the batch holds; replayed samples keep their task.
-#include "strategy.h"
-
+#include <engram/cl/strategy.h>
 #include <engram/layers/memory/key_value_memory.h>
 
+#include <torch/arg.h>
+
 namespace engram::cl {
-class HippocampalReplayStrategy : public Strategy {
+
+struct HippocampalReplayOptions {
+  /// Experiences the memory holds.
+  TORCH_ARG(int64_t, buffer_size) = 1000;
+  /// Sharpness of recall by content, softmax(beta * cosine(cue, key)); 0 recalls uniformly.
+  TORCH_ARG(double, beta) = 2;
+};
+
+class HippocampalReplayStrategy : public StrategyWithOptions<HippocampalReplayOptions> {
 public:
-  explicit HippocampalReplayStrategy(Hyperparameters hp);
+  using StrategyWithOptions::StrategyWithOptions;
   std::string name() const override { return "hippocampal-replay"; }
   void begin(StrategyContext& ctx) override;
   Batch compose_batch(StrategyContext& ctx, Batch current) override;

@@ -1,8 +1,12 @@
-#include "joint.h"
+#include <engram/cl/joint.h>
+#include <engram/cl/strategy_registry.h>
 
 #include <ATen/ATen.h>
 
 namespace engram::cl {
+
+ENGRAM_REGISTER_STRATEGY(JointStrategy, "joint",
+                         "at task t, batches drawn from all data of tasks 0..t (upper bound)");
 
 Batch JointStrategy::compose_batch(StrategyContext& ctx, Batch current) {
   if (ctx.task == 0)

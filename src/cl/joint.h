@@ -1,12 +1,12 @@
 #pragma once
 // Joint training (upper bound): at task t every batch is drawn uniformly from the training data of
 // tasks 0..t, so nothing seen is ever left out.
-#include "strategy.h"
+#include <engram/cl/strategy.h>
 
 namespace engram::cl {
-class JointStrategy : public Strategy {
+class JointStrategy : public StrategyWithOptions<NoOptions> {
 public:
-  using Strategy::Strategy;
+  using StrategyWithOptions::StrategyWithOptions;
   std::string name() const override { return "joint"; }
   Batch compose_batch(StrategyContext& ctx, Batch current) override;
 };

@@ -1,8 +1,14 @@
-#include "lwf.h"
+#include <engram/cl/lwf.h>
+#include <engram/cl/strategy_registry.h>
 
 #include <ATen/ATen.h>
 
 namespace engram::cl {
+
+ENGRAM_REGISTER_STRATEGY(LwfStrategy, "lwf",
+                         "Li & Hoiem 2017: distillation from the previous model at temperature T, "
+                         "weighted 1/(t+1) : t/(t+1) as in van de Ven et al.",
+                         ENGRAM_STRATEGY_OPTION(temperature, OptionRange::greater_than(0)));
 
 at::Tensor distillation_loss(const at::Tensor& student, const at::Tensor& teacher,
                              const at::Tensor& mask, double T) {
@@ -45,7 +51,7 @@ at::Tensor LwfStrategy::before_backward(StrategyContext& ctx, const Batch& batch
   }
   at::Tensor distill = at::zeros({}, loss.options());
   for (const auto& m : masks)
-    distill = distill + distillation_loss(logits, teacher_logits, m, hp("temperature"));
+    distill = distill + distillation_loss(logits, teacher_logits, m, options.temperature());
   distill = distill / static_cast<double>(masks.size());
   const double w = 1.0 / static_cast<double>(ctx.task + 1);
   return w * loss + (1.0 - w) * distill;

@@ -3,13 +3,21 @@
 // model from the end of the previous task labels the current inputs; the loss is
 //   1/(t+1) * CE(current) + t/(t+1) * T^2 * KL-style distillation at temperature T
 // over the previous tasks' output units (task-IL: each previous head; class-IL: all previous
-// classes; domain-IL: all units). Hyperparameters: temperature.
-#include "strategy.h"
+// classes; domain-IL: all units).
+#include <engram/cl/strategy.h>
+
+#include <torch/arg.h>
 
 namespace engram::cl {
-class LwfStrategy : public Strategy {
+
+struct LwfOptions {
+  /// Temperature T of the distillation softmax.
+  TORCH_ARG(double, temperature) = 2;
+};
+
+class LwfStrategy : public StrategyWithOptions<LwfOptions> {
 public:
-  using Strategy::Strategy;
+  using StrategyWithOptions::StrategyWithOptions;
   std::string name() const override { return "lwf"; }
   void before_task(StrategyContext& ctx, const data::Task& task) override;
   at::Tensor before_backward(StrategyContext& ctx, const Batch& batch, const at::Tensor& logits,

@@ -1,4 +1,4 @@
-#include "metrics.h"
+#include <engram/cl/metrics.h>
 
 #include <c10/util/Exception.h>
 

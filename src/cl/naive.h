@@ -1,11 +1,11 @@
 #pragma once
 // Naive fine-tuning: trains on each task in turn with nothing against forgetting (lower bound).
-#include "strategy.h"
+#include <engram/cl/strategy.h>
 
 namespace engram::cl {
-class NaiveStrategy : public Strategy {
+class NaiveStrategy : public StrategyWithOptions<NoOptions> {
 public:
-  using Strategy::Strategy;
+  using StrategyWithOptions::StrategyWithOptions;
   std::string name() const override { return "naive"; }
 };
 } // namespace engram::cl

@@ -1,6 +1,6 @@
-#include "online_ewc.h"
-
-#include "fisher.h"
+#include <engram/cl/fisher.h>
+#include <engram/cl/online_ewc.h>
+#include <engram/cl/strategy_registry.h>
 
 #include <engram/io/archive.h>
 
@@ -10,20 +10,27 @@
 
 namespace engram::cl {
 
+ENGRAM_REGISTER_STRATEGY(OnlineEwcStrategy, "online-ewc",
+                         "Schwarz et al. 2018: one running Fisher, decayed by `gamma`",
+                         ENGRAM_STRATEGY_OPTION(lambda, OptionRange::at_least(0)),
+                         ENGRAM_STRATEGY_OPTION(gamma, OptionRange::closed(0, 1)),
+                         ENGRAM_STRATEGY_OPTION(fisher_samples, OptionRange::at_least(1)));
+
 at::Tensor OnlineEwcStrategy::before_backward(StrategyContext& ctx, const Batch&, const at::Tensor&,
                                               at::Tensor loss) {
   if (fisher_.empty())
     return loss;
-  return loss + 0.5 * hp("lambda") * quadratic_penalty(ctx.model->parameters(), fisher_, anchor_);
+  return loss +
+         0.5 * options.lambda() * quadratic_penalty(ctx.model->parameters(), fisher_, anchor_);
 }
 
 void OnlineEwcStrategy::after_task(StrategyContext& ctx, const data::Task& task) {
-  auto f = diagonal_fisher(ctx, task, static_cast<int64_t>(hp("fisher_samples")));
+  auto f = diagonal_fisher(ctx, task, options.fisher_samples());
   if (fisher_.empty()) {
     fisher_ = f;
   } else {
     for (size_t k = 0; k < f.size(); ++k)
-      fisher_[k] = fisher_[k] * hp("gamma") + f[k];
+      fisher_[k] = fisher_[k] * options.gamma() + f[k];
   }
   anchor_.clear();
   for (const auto& p : ctx.model->parameters())

@@ -1,9 +1,15 @@
-#include "replay.h"
+#include <engram/cl/replay.h>
+#include <engram/cl/strategy_registry.h>
 
 namespace engram::cl {
 
-ReplayStrategy::ReplayStrategy(Hyperparameters hp)
-    : Strategy(std::move(hp)), buffer_(static_cast<int64_t>(this->hp("buffer_size"))) {}
+ENGRAM_REGISTER_STRATEGY(ReplayStrategy, "replay",
+                         "experience replay: each batch joined by as many samples from a reservoir "
+                         "buffer (uniform over everything seen)",
+                         ENGRAM_STRATEGY_OPTION(buffer_size, OptionRange::at_least(1)));
+
+ReplayStrategy::ReplayStrategy(ReplayOptions options_)
+    : StrategyWithOptions(std::move(options_)), buffer_(options.buffer_size()) {}
 
 Batch ReplayStrategy::compose_batch(StrategyContext& ctx, Batch current) {
   pending_ = current;

@@ -3,13 +3,21 @@
 // from a reservoir buffer of fixed size (buffer_size) that holds a uniform sample of everything
 // seen so far; replayed samples keep their task, so they compete over their scenario's output
 // units.
-#include "reservoir_buffer.h"
-#include "strategy.h"
+#include <engram/cl/reservoir_buffer.h>
+#include <engram/cl/strategy.h>
+
+#include <torch/arg.h>
 
 namespace engram::cl {
-class ReplayStrategy : public Strategy {
+
+struct ReplayOptions {
+  /// Samples the reservoir buffer holds.
+  TORCH_ARG(int64_t, buffer_size) = 1000;
+};
+
+class ReplayStrategy : public StrategyWithOptions<ReplayOptions> {
 public:
-  explicit ReplayStrategy(Hyperparameters hp);
+  explicit ReplayStrategy(ReplayOptions options = {});
   std::string name() const override { return "replay"; }
   Batch compose_batch(StrategyContext& ctx, Batch current) override;
   void after_step(StrategyContext& ctx, const Batch& batch) override;

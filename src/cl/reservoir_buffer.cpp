@@ -1,4 +1,4 @@
-#include "reservoir_buffer.h"
+#include <engram/cl/reservoir_buffer.h>
 
 #include <engram/io/archive.h>
 

@@ -3,7 +3,7 @@
 // have been offered, each of them is in the buffer with probability capacity / n, whatever the
 // order they came in. Used by experience replay.
 
-#include "strategy.h"
+#include <engram/cl/strategy.h>
 
 #include <ATen/core/Generator.h>
 

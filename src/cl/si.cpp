@@ -1,6 +1,6 @@
-#include "si.h"
-
-#include "fisher.h"
+#include <engram/cl/fisher.h>
+#include <engram/cl/si.h>
+#include <engram/cl/strategy_registry.h>
 
 #include <engram/io/archive.h>
 
@@ -9,6 +9,10 @@
 #include <torch/serialize/output-archive.h>
 
 namespace engram::cl {
+
+ENGRAM_REGISTER_STRATEGY(SiStrategy, "si", "Zenke et al. 2017: path-integral importance",
+                         ENGRAM_STRATEGY_OPTION(c, OptionRange::at_least(0)),
+                         ENGRAM_STRATEGY_OPTION(xi, OptionRange::greater_than(0)));
 
 void SiStrategy::before_task(StrategyContext& ctx, const data::Task&) {
   // Called at a task boundary, also after a resume: the path starts afresh from the current
@@ -31,7 +35,7 @@ at::Tensor SiStrategy::before_backward(StrategyContext& ctx, const Batch&, const
                                        at::Tensor loss) {
   if (ctx.task == 0)
     return loss;
-  return loss + hp("c") * quadratic_penalty(ctx.model->parameters(), omega_, anchor_);
+  return loss + options.c() * quadratic_penalty(ctx.model->parameters(), omega_, anchor_);
 }
 
 void SiStrategy::after_step(StrategyContext& ctx, const Batch&) {
@@ -49,7 +53,7 @@ void SiStrategy::after_step(StrategyContext& ctx, const Batch&) {
 void SiStrategy::after_task(StrategyContext& ctx, const data::Task&) {
   at::NoGradGuard no_grad;
   const auto params = ctx.model->parameters();
-  const double xi = hp("xi");
+  const double xi = options.xi();
   for (size_t k = 0; k < params.size(); ++k) {
     at::Tensor delta = params[k].detach() - anchor_[k];
     omega_[k].add_(path_[k] / (delta.square() + xi));

@@ -3,13 +3,23 @@
 // in loss is integrated along the training path, w_i += -g_i * delta_theta_i at every step; at the
 // end of a task the importance grows by Omega_i += w_i / (Delta_i^2 + xi), Delta_i being the
 // parameter's change over the task, and training minimises loss + c * sum_i Omega_i (theta_i -
-// theta*_i)^2. Hyperparameters: c, xi.
-#include "strategy.h"
+// theta*_i)^2.
+#include <engram/cl/strategy.h>
+
+#include <torch/arg.h>
 
 namespace engram::cl {
-class SiStrategy : public Strategy {
+
+struct SiOptions {
+  /// Strength of the penalty (c above).
+  TORCH_ARG(double, c) = 500;
+  /// Damping of the importance, keeping it finite where a parameter hardly moved (xi above).
+  TORCH_ARG(double, xi) = 0.1;
+};
+
+class SiStrategy : public StrategyWithOptions<SiOptions> {
 public:
-  using Strategy::Strategy;
+  using StrategyWithOptions::StrategyWithOptions;
   std::string name() const override { return "si"; }
   void before_task(StrategyContext& ctx, const data::Task& task) override;
   at::Tensor before_backward(StrategyContext& ctx, const Batch& batch, const at::Tensor& logits,

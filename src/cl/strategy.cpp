@@ -1,7 +1,6 @@
-#include "strategy.h"
+#include <engram/cl/strategy.h>
 
 #include <ATen/ATen.h>
-#include <c10/util/Exception.h>
 
 namespace engram::cl {
 
@@ -11,12 +10,6 @@ Batch concat_batches(const Batch& a, const Batch& b) {
   if (!a.x.defined() || a.size() == 0)
     return b;
   return Batch{at::cat({a.x, b.x}), at::cat({a.y, b.y}), at::cat({a.task, b.task})};
-}
-
-double Strategy::hp(const std::string& key) const {
-  auto it = hp_.find(key);
-  TORCH_CHECK(it != hp_.end(), name(), ": no hyperparameter '", key, "'");
-  return it->second;
 }
 
 } // namespace engram::cl

@@ -15,6 +15,7 @@
 //     after_task               importance estimates (EWC), snapshots (LwF), memories (A-GEM)
 // State that must survive a checkpoint is written by save() and read back by load().
 
+#include <engram/cl/strategy_option.h>
 #include <engram/data/stream.h>
 #include <engram/models/network.h>
 
@@ -35,8 +36,6 @@ class InputArchive;
 } // namespace torch::serialize
 
 namespace engram::cl {
-
-using Hyperparameters = std::map<std::string, double>;
 
 // A training batch. `task` is the task each sample comes from (replayed samples keep theirs), which
 // decides its active output units under the scenario and its context gates.
@@ -68,7 +67,6 @@ struct StrategyContext {
 
 class Strategy {
 public:
-  explicit Strategy(Hyperparameters hp) : hp_(std::move(hp)) {}
   virtual ~Strategy() = default;
 
   virtual std::string name() const = 0;
@@ -90,11 +88,21 @@ public:
   virtual void save(torch::serialize::OutputArchive&) const {}
   virtual void load(torch::serialize::InputArchive&) {}
 
-  const Hyperparameters& hyperparameters() const { return hp_; }
-  double hp(const std::string& key) const;
-
-private:
-  Hyperparameters hp_;
+  // Its typed options by name, as results and checkpoints record them (read through the strategy
+  // registry; empty for a strategy whose name() is not registered).
+  OptionValues hyperparameters() const;
 };
+
+// A strategy with a typed options struct (LibTorch style: TORCH_ARG fields, public `options`).
+// Strategies without options use NoOptions.
+template <typename OptionsType>
+class StrategyWithOptions : public Strategy {
+public:
+  using Options = OptionsType;
+  explicit StrategyWithOptions(Options options_ = {}) : options(std::move(options_)) {}
+  Options options;
+};
+
+struct NoOptions {};
 
 } // namespace engram::cl

@@ -1,17 +1,19 @@
-#include "xdg.h"
+#include <engram/cl/strategy_registry.h>
+#include <engram/cl/xdg.h>
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
-#include <c10/util/Exception.h>
 
 #include <cmath>
 
 namespace engram::cl {
 
-XdgStrategy::XdgStrategy(Hyperparameters hp, uint64_t seed) : Strategy(std::move(hp)), seed_(seed) {
-  const double f = this->hp("gated_fraction");
-  TORCH_CHECK(f >= 0 && f < 1, "xdg: hyperparameter 'gated_fraction' expected in [0, 1), got ", f);
-}
+ENGRAM_REGISTER_STRATEGY(XdgStrategy, "xdg",
+                         "Masse et al. 2018: per-task random gating of hidden units (task-IL only)",
+                         ENGRAM_STRATEGY_OPTION(gated_fraction, OptionRange::half_open(0, 1)));
+
+XdgStrategy::XdgStrategy(XdgOptions options_, uint64_t seed)
+    : StrategyWithOptions(std::move(options_)), seed_(seed) {}
 
 std::string XdgStrategy::unsupported_reason(data::Scenario scenario) const {
   if (scenario == data::Scenario::kTask)
@@ -25,7 +27,7 @@ void XdgStrategy::begin(StrategyContext& ctx) {
   const int64_t T = ctx.stream->num_tasks();
   gates_.clear();
   for (int64_t width : ctx.model->gate_widths()) {
-    const auto keep = std::max<int64_t>(1, std::llround((1.0 - hp("gated_fraction")) * width));
+    const auto keep = std::max<int64_t>(1, std::llround((1.0 - options.gated_fraction()) * width));
     at::Tensor g = at::zeros({T, width}, at::kFloat);
     for (int64_t t = 0; t < T; ++t)
       g[t].index_fill_(0, at::randperm(width, gen, at::kLong).narrow(0, 0, keep), 1.0);

@@ -2,12 +2,21 @@
 // Context-dependent gating (XdG; Masse, Grant & Freedman 2018): each task gets a fixed random
 // subset of hidden units in every gated layer, the other gated_fraction of them being silenced,
 // so tasks train largely disjoint sub-networks. Needs the task id at test time: task-IL only.
-#include "strategy.h"
+#include <engram/cl/strategy.h>
+
+#include <torch/arg.h>
 
 namespace engram::cl {
-class XdgStrategy : public Strategy {
+
+struct XdgOptions {
+  /// Fraction of each gated layer's hidden units silenced for a task.
+  TORCH_ARG(double, gated_fraction) = 0.8;
+};
+
+class XdgStrategy : public StrategyWithOptions<XdgOptions> {
 public:
-  XdgStrategy(Hyperparameters hp, uint64_t seed);
+  // The gates are drawn from `seed`.
+  XdgStrategy(XdgOptions options, uint64_t seed);
   std::string name() const override { return "xdg"; }
   std::string unsupported_reason(data::Scenario scenario) const override;
   void begin(StrategyContext& ctx) override;

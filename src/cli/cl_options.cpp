@@ -1,26 +1,9 @@
-#include "cl_options.h"
-
-#include <c10/util/Exception.h>
+#include <engram/cli/cl_options.h>
 
 #include <filesystem>
 #include <sstream>
 
 namespace engram::cli {
-
-void parse_hyperparameter(const std::string& flag, const std::string& text,
-                          cl::Hyperparameters& out) {
-  const auto eq = text.find('=');
-  TORCH_CHECK(eq != std::string::npos && eq > 0, flag, ": expected key=value, got '", text, "'");
-  const std::string key = text.substr(0, eq), value = text.substr(eq + 1);
-  try {
-    size_t used = 0;
-    const double v = std::stod(value, &used);
-    TORCH_CHECK(used == value.size(), "trailing text");
-    out[key] = v;
-  } catch (const std::exception&) {
-    TORCH_CHECK(false, flag, ": value of '", key, "' expected a number, got '", value, "'");
-  }
-}
 
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;

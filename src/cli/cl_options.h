@@ -2,16 +2,10 @@
 // Options shared by `engram run` and `engram compare`, and helpers to locate files installed or
 // checked out beside the executable.
 
-#include <engram/cl/strategy.h>
-
 #include <string>
 #include <vector>
 
 namespace engram::cli {
-
-// Parses "key=value" (value a number) into `out`; throws naming the flag and the bad text.
-void parse_hyperparameter(const std::string& flag, const std::string& text,
-                          cl::Hyperparameters& out);
 
 // Splits "a,b,c".
 std::vector<std::string> split_list(const std::string& text);

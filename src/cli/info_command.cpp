@@ -1,4 +1,4 @@
-#include "commands.h"
+#include <engram/cli/commands.h>
 
 #include <engram/core/build_info.h>
 

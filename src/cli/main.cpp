@@ -1,5 +1,5 @@
 // The `engram` command-line tool.
-#include "commands.h"
+#include <engram/cli/commands.h>
 
 #include <engram/config.h>
 
@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   engram::cli::add_run_command(app);
   engram::cli::add_compare_command(app);
   engram::cli::add_plot_command(app);
+  engram::cli::add_strategies_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

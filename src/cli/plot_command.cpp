@@ -1,7 +1,7 @@
 // `engram plot results.json`: accuracy-matrix heat maps and per-task accuracy curves as PNG, drawn
 // by scripts/plot_results.py with matplotlib.
-#include "cl_options.h"
-#include "commands.h"
+#include <engram/cli/cl_options.h>
+#include <engram/cli/commands.h>
 
 #include <CLI/CLI.hpp>
 #include <c10/util/Exception.h>

@@ -1,8 +1,9 @@
 // `engram run PRESET --benchmark B --scenario S --strategy X`: one continual-learning run.
-#include "cl_options.h"
-#include "commands.h"
+#include <engram/cli/cl_options.h>
+#include <engram/cli/commands.h>
 
 #include <engram/cl/strategy_registry.h>
+#include <engram/core/join.h>
 #include <engram/data/benchmark.h>
 #include <engram/io/atomic_file.h>
 #include <engram/train/experiment.h>
@@ -32,8 +33,9 @@ void run(const RunOptions& o) {
     at::set_num_threads(o.threads);
   train::ExperimentSpec spec = o.spec;
   spec.preset = models::load_preset(locate(o.preset));
+  cl::strategy_info(spec.strategy); // an unknown strategy fails before the data are loaded
   for (const auto& h : o.hp)
-    parse_hyperparameter("--hp", h, spec.overrides);
+    cl::parse_strategy_option(spec.strategy, h, spec.overrides);
   spec.checkpoint = o.checkpoint.empty()
                         ? std::filesystem::path(o.out).replace_extension(".ckpt").string()
                         : o.checkpoint;
@@ -63,9 +65,7 @@ void add_run_command(CLI::App& app) {
          "split|permuted|rotated[-fmnist|-mnist|-synthetic]; a bare protocol needs --data-dir")
       ->capture_default_str();
   cmd->add_option("--scenario", o->spec.scenario, "task | domain | class")->capture_default_str();
-  std::string strategy_help;
-  for (const auto& name : cl::strategy_names())
-    strategy_help += (strategy_help.empty() ? "" : " | ") + name;
+  const std::string strategy_help = join(cl::strategy_names(), " | ");
   cmd->add_option("--strategy", o->spec.strategy, strategy_help)->capture_default_str();
   cmd->add_option("--hp", o->hp,
                   "Strategy hyperparameter key=value (repeatable), e.g. --hp lambda=5000");

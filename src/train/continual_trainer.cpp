@@ -1,4 +1,4 @@
-#include "continual_trainer.h"
+#include <engram/train/continual_trainer.h>
 
 #include <engram/io/archive.h>
 
@@ -72,9 +72,10 @@ std::vector<double> evaluate_tasks(models::NetworkImpl& model, const cl::Strateg
   return acc;
 }
 
-RunResult run_continual(const data::Stream& stream, cl::Strategy& strategy,
-                        const std::function<models::Network()>& make_model,
-                        const TrainerConfig& config) {
+namespace {
+
+void check_config(const data::Stream& stream, const cl::Strategy& strategy,
+                  const TrainerConfig& config) {
   TORCH_CHECK(config.iterations > 0, "run_continual: argument 'iterations' expected > 0, got ",
               config.iterations);
   TORCH_CHECK(config.batch_size > 0, "run_continual: argument 'batch_size' expected > 0, got ",
@@ -83,153 +84,214 @@ RunResult run_continual(const data::Stream& stream, cl::Strategy& strategy,
   const std::string why = strategy.unsupported_reason(stream.scenario());
   TORCH_CHECK(why.empty(), "run_continual: strategy '", strategy.name(), "' does not apply to ",
               data::to_string(stream.scenario()), "-IL: ", why);
-  const auto start = Clock::now();
-  const int64_t T = stream.num_tasks();
+}
 
-  at::manual_seed(config.seed);
-  models::Network model = make_model();
-  std::unique_ptr<torch::optim::Optimizer> optimizer;
-  if (config.optimizer == "adam") {
-    optimizer = std::make_unique<torch::optim::Adam>(
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const models::Network& model,
+                                                        const TrainerConfig& config) {
+  if (config.optimizer == "adam")
+    return std::make_unique<torch::optim::Adam>(
         model->parameters(), torch::optim::AdamOptions(config.lr).betas({0.9, 0.999}));
-  } else {
-    TORCH_CHECK(config.optimizer == "sgd",
-                "run_continual: argument 'optimizer' expected adam or sgd, got '", config.optimizer,
-                "'");
-    optimizer = std::make_unique<torch::optim::SGD>(model->parameters(),
-                                                    torch::optim::SGDOptions(config.lr));
-  }
+  TORCH_CHECK(config.optimizer == "sgd",
+              "run_continual: argument 'optimizer' expected adam or sgd, got '", config.optimizer,
+              "'");
+  return std::make_unique<torch::optim::SGD>(model->parameters(),
+                                             torch::optim::SGDOptions(config.lr));
+}
 
+// What a run trains, and what its checkpoints hold besides the results. Lives in run_continual's
+// frame: the context's functions refer to it.
+struct Learner {
+  models::Network model{nullptr};
+  std::unique_ptr<torch::optim::Optimizer> optimizer;
   cl::StrategyContext ctx;
-  ctx.model = model;
-  ctx.optimizer = optimizer.get();
+  double earlier_peak_rss_mb = 0; // of the processes that trained the checkpoint's tasks
+};
+
+// The model (initialised from the seed), its optimizer and the strategy's view of the run.
+void set_up(Learner& l, const data::Stream& stream, cl::Strategy& strategy,
+            const std::function<models::Network()>& make_model, const TrainerConfig& config) {
+  at::manual_seed(config.seed);
+  l.model = make_model();
+  l.optimizer = make_optimizer(l.model, config);
+  cl::StrategyContext& ctx = l.ctx;
+  ctx.model = l.model;
+  ctx.optimizer = l.optimizer.get();
   ctx.stream = &stream;
   ctx.batch_size = config.batch_size;
   ctx.generator = at::make_generator<at::CPUGeneratorImpl>(config.seed + 1);
-  ctx.forward = [&](const at::Tensor& x, const at::Tensor& task) {
-    return model->forward(x, strategy.context_gates(task));
+  ctx.forward = [&l, &strategy](const at::Tensor& x, const at::Tensor& task) {
+    return l.model->forward(x, strategy.context_gates(task));
   };
-  ctx.loss = [&](const cl::Batch& b) {
-    return masked_cross_entropy(ctx.forward(b.x, b.task), b.y,
-                                stream.active_mask(b.task, ctx.task));
+  ctx.loss = [&l, &stream](const cl::Batch& b) {
+    return masked_cross_entropy(l.ctx.forward(b.x, b.task), b.y,
+                                stream.active_mask(b.task, l.ctx.task));
   };
   ctx.make_model = make_model;
-  strategy.begin(ctx);
+}
+
+// Restores weights, optimizer, strategy state, generator and results so far from
+// config.checkpoint; returns the number of tasks it had completed.
+int64_t load_checkpoint(const TrainerConfig& config, Learner& l, cl::Strategy& strategy,
+                        RunResult& result) {
+  torch::serialize::InputArchive a;
+  a.load_from(config.checkpoint);
+  const std::string fp = io::read_string(a, "fingerprint");
+  TORCH_CHECK(fp == config.fingerprint, "run_continual: checkpoint '", config.checkpoint,
+              "' belongs to another run (", fp, "); expected ", config.fingerprint,
+              ". Remove it or drop --resume.");
+  const int64_t tasks_completed = io::read_int(a, "tasks_completed");
+  torch::serialize::InputArchive m, o, s;
+  a.read("model", m);
+  l.model->load(m);
+  a.read("optimizer", o);
+  l.optimizer->load(o);
+  a.read("strategy", s);
+  strategy.load(s);
+  l.ctx.generator.set_state(io::read_tensor(a, "generator"));
+  at::Tensor acc = io::read_tensor(a, "accuracy");
+  for (int64_t i = 0; i < acc.size(0); ++i)
+    result.accuracy.push_back(to_vector(acc[i]));
+  result.random_init_accuracy = to_vector(io::read_tensor(a, "random_init_accuracy"));
+  result.task_seconds = to_vector(io::read_tensor(a, "task_seconds"));
+  result.final_loss = to_vector(io::read_tensor(a, "final_loss"));
+  at::Tensor peak; // absent from checkpoints written before it was recorded
+  if (a.try_read("peak_rss_mb", peak))
+    l.earlier_peak_rss_mb = peak.item<double>();
+  return tasks_completed;
+}
+
+// Writes everything the rest of the run depends on, atomically, after `tasks_completed` tasks.
+void save_checkpoint(const TrainerConfig& config, int64_t tasks_completed, int64_t num_tasks,
+                     const Learner& l, const cl::Strategy& strategy, const RunResult& result) {
+  torch::serialize::OutputArchive a;
+  io::write_string(a, "fingerprint", config.fingerprint);
+  io::write_int(a, "tasks_completed", tasks_completed);
+  torch::serialize::OutputArchive m, o, s;
+  l.model->save(m);
+  a.write("model", m);
+  l.optimizer->save(o);
+  a.write("optimizer", o);
+  strategy.save(s);
+  a.write("strategy", s);
+  io::write_tensor(a, "generator", l.ctx.generator.get_state());
+  at::Tensor acc = at::empty({tasks_completed, num_tasks}, at::kDouble);
+  for (int64_t i = 0; i < tasks_completed; ++i)
+    acc[i].copy_(to_tensor(result.accuracy[static_cast<size_t>(i)]));
+  io::write_tensor(a, "accuracy", acc);
+  io::write_tensor(a, "random_init_accuracy", to_tensor(result.random_init_accuracy));
+  io::write_tensor(a, "task_seconds", to_tensor(result.task_seconds));
+  io::write_tensor(a, "final_loss", to_tensor(result.final_loss));
+  io::write_tensor(a, "peak_rss_mb",
+                   at::scalar_tensor(std::max(l.earlier_peak_rss_mb, peak_rss_mb()), at::kDouble));
+  io::save_archive(a, config.checkpoint);
+}
+
+// Iterations done by this process, for the progress callback's elapsed time and ETA.
+struct ProgressClock {
+  Clock::time_point start;
+  int64_t total_iterations = 0;
+  int64_t done_iterations = 0;
+};
+
+// Iteration `it` on task `t`: a batch (composed by the strategy), forward, loss, backward and
+// optimizer step, with the strategy's hooks in between. Returns the loss minimised.
+at::Tensor train_iteration(Learner& l, cl::Strategy& strategy, const data::Stream& stream,
+                           int64_t t, int64_t it, const TrainerConfig& config) {
+  cl::StrategyContext& ctx = l.ctx;
+  const data::Task& task = stream.task(t);
+  ctx.iteration = it;
+  at::Tensor pos = at::randint(task.train.size(), {config.batch_size}, ctx.generator, at::kLong);
+  cl::Batch batch{task.train.images_at(pos), task.train.targets_at(pos),
+                  at::full({config.batch_size}, t, at::kLong)};
+  batch = strategy.compose_batch(ctx, batch);
+  l.optimizer->zero_grad();
+  at::Tensor logits = ctx.forward(batch.x, batch.task);
+  at::Tensor loss = masked_cross_entropy(logits, batch.y, stream.active_mask(batch.task, t));
+  loss = strategy.before_backward(ctx, batch, logits, loss);
+  loss.backward();
+  strategy.after_backward(ctx, batch);
+  l.optimizer->step();
+  strategy.after_step(ctx, batch);
+  return loss;
+}
+
+void report_progress(const TrainerConfig& config, const ProgressClock& clock, int64_t t,
+                     int64_t num_tasks, int64_t it, double loss) {
+  Progress p;
+  p.task = t;
+  p.num_tasks = num_tasks;
+  p.iteration = it + 1;
+  p.iterations = config.iterations;
+  p.loss = loss;
+  p.elapsed_s = seconds_since(clock.start);
+  p.eta_s = p.elapsed_s / static_cast<double>(clock.done_iterations) *
+            static_cast<double>(clock.total_iterations - clock.done_iterations);
+  config.on_progress(p);
+}
+
+// Trains task `t` for config.iterations iterations between the strategy's before_task and
+// after_task; returns the mean loss over the last 10% of the iterations.
+double train_task(Learner& l, cl::Strategy& strategy, const data::Stream& stream, int64_t t,
+                  const TrainerConfig& config, ProgressClock& clock) {
+  const data::Task& task = stream.task(t);
+  l.ctx.task = t;
+  strategy.before_task(l.ctx, task);
+  double loss_sum = 0;
+  int64_t loss_count = 0;
+  const int64_t tail_from = config.iterations - std::max<int64_t>(1, config.iterations / 10);
+  for (int64_t it = 0; it < config.iterations; ++it) {
+    const at::Tensor loss = train_iteration(l, strategy, stream, t, it, config);
+    ++clock.done_iterations;
+    const bool report = config.on_progress && (it % 10 == 9 || it + 1 == config.iterations);
+    if (it >= tail_from || report) {
+      const double value = loss.item<double>();
+      if (it >= tail_from) {
+        loss_sum += value;
+        ++loss_count;
+      }
+      if (report)
+        report_progress(config, clock, t, stream.num_tasks(), it, value);
+    }
+  }
+  l.optimizer->zero_grad();
+  strategy.after_task(l.ctx, task);
+  l.optimizer->zero_grad();
+  return loss_count ? loss_sum / static_cast<double>(loss_count) : 0.0;
+}
+
+} // namespace
+
+RunResult run_continual(const data::Stream& stream, cl::Strategy& strategy,
+                        const std::function<models::Network()>& make_model,
+                        const TrainerConfig& config) {
+  check_config(stream, strategy, config);
+  const auto start = Clock::now();
+  const int64_t T = stream.num_tasks();
+  Learner l;
+  set_up(l, stream, strategy, make_model, config);
+  strategy.begin(l.ctx);
 
   RunResult result;
   result.num_tasks = T;
   int64_t first_task = 0;
-  double earlier_peak_rss_mb = 0; // of the processes that trained the checkpoint's tasks
   const bool have_checkpoint =
       !config.checkpoint.empty() && std::filesystem::exists(config.checkpoint);
   if (config.resume && have_checkpoint) {
-    torch::serialize::InputArchive a;
-    a.load_from(config.checkpoint);
-    const std::string fp = io::read_string(a, "fingerprint");
-    TORCH_CHECK(fp == config.fingerprint, "run_continual: checkpoint '", config.checkpoint,
-                "' belongs to another run (", fp, "); expected ", config.fingerprint,
-                ". Remove it or drop --resume.");
-    first_task = io::read_int(a, "tasks_completed");
-    torch::serialize::InputArchive m, o, s;
-    a.read("model", m);
-    model->load(m);
-    a.read("optimizer", o);
-    optimizer->load(o);
-    a.read("strategy", s);
-    strategy.load(s);
-    ctx.generator.set_state(io::read_tensor(a, "generator"));
-    at::Tensor acc = io::read_tensor(a, "accuracy");
-    for (int64_t i = 0; i < acc.size(0); ++i)
-      result.accuracy.push_back(to_vector(acc[i]));
-    result.random_init_accuracy = to_vector(io::read_tensor(a, "random_init_accuracy"));
-    result.task_seconds = to_vector(io::read_tensor(a, "task_seconds"));
-    result.final_loss = to_vector(io::read_tensor(a, "final_loss"));
-    at::Tensor peak; // absent from checkpoints written before it was recorded
-    if (a.try_read("peak_rss_mb", peak))
-      earlier_peak_rss_mb = peak.item<double>();
+    first_task = load_checkpoint(config, l, strategy, result);
     result.resumed_from = first_task;
   } else {
-    result.random_init_accuracy = evaluate_tasks(*model, strategy, stream, 0, config.eval_batch);
+    result.random_init_accuracy = evaluate_tasks(*l.model, strategy, stream, 0, config.eval_batch);
   }
 
-  const int64_t total_iterations = (T - first_task) * config.iterations;
-  int64_t done_iterations = 0;
+  ProgressClock clock{start, (T - first_task) * config.iterations, 0};
   for (int64_t t = first_task; t < T; ++t) {
     const auto task_start = Clock::now();
-    const data::Task& task = stream.task(t);
-    ctx.task = t;
-    strategy.before_task(ctx, task);
-    double loss_sum = 0;
-    int64_t loss_count = 0;
-    const int64_t tail_from = config.iterations - std::max<int64_t>(1, config.iterations / 10);
-    for (int64_t it = 0; it < config.iterations; ++it) {
-      ctx.iteration = it;
-      at::Tensor pos =
-          at::randint(task.train.size(), {config.batch_size}, ctx.generator, at::kLong);
-      cl::Batch batch{task.train.images_at(pos), task.train.targets_at(pos),
-                      at::full({config.batch_size}, t, at::kLong)};
-      batch = strategy.compose_batch(ctx, batch);
-      optimizer->zero_grad();
-      at::Tensor logits = ctx.forward(batch.x, batch.task);
-      at::Tensor loss = masked_cross_entropy(logits, batch.y, stream.active_mask(batch.task, t));
-      loss = strategy.before_backward(ctx, batch, logits, loss);
-      loss.backward();
-      strategy.after_backward(ctx, batch);
-      optimizer->step();
-      strategy.after_step(ctx, batch);
-      ++done_iterations;
-      const bool report = config.on_progress && (it % 10 == 9 || it + 1 == config.iterations);
-      if (it >= tail_from || report) {
-        const double l = loss.item<double>();
-        if (it >= tail_from) {
-          loss_sum += l;
-          ++loss_count;
-        }
-        if (report) {
-          Progress p;
-          p.task = t;
-          p.num_tasks = T;
-          p.iteration = it + 1;
-          p.iterations = config.iterations;
-          p.loss = l;
-          p.elapsed_s = seconds_since(start);
-          p.eta_s = p.elapsed_s / static_cast<double>(done_iterations) *
-                    static_cast<double>(total_iterations - done_iterations);
-          config.on_progress(p);
-        }
-      }
-    }
-    optimizer->zero_grad();
-    strategy.after_task(ctx, task);
-    optimizer->zero_grad();
+    const double final_loss = train_task(l, strategy, stream, t, config, clock);
     result.task_seconds.push_back(seconds_since(task_start));
-    result.final_loss.push_back(loss_count ? loss_sum / static_cast<double>(loss_count) : 0.0);
-    result.accuracy.push_back(evaluate_tasks(*model, strategy, stream, t, config.eval_batch));
-
-    if (!config.checkpoint.empty()) {
-      torch::serialize::OutputArchive a;
-      io::write_string(a, "fingerprint", config.fingerprint);
-      io::write_int(a, "tasks_completed", t + 1);
-      torch::serialize::OutputArchive m, o, s;
-      model->save(m);
-      a.write("model", m);
-      optimizer->save(o);
-      a.write("optimizer", o);
-      strategy.save(s);
-      a.write("strategy", s);
-      io::write_tensor(a, "generator", ctx.generator.get_state());
-      at::Tensor acc = at::empty({t + 1, T}, at::kDouble);
-      for (int64_t i = 0; i <= t; ++i)
-        acc[i].copy_(to_tensor(result.accuracy[i]));
-      io::write_tensor(a, "accuracy", acc);
-      io::write_tensor(a, "random_init_accuracy", to_tensor(result.random_init_accuracy));
-      io::write_tensor(a, "task_seconds", to_tensor(result.task_seconds));
-      io::write_tensor(a, "final_loss", to_tensor(result.final_loss));
-      io::write_tensor(
-          a, "peak_rss_mb",
-          at::scalar_tensor(std::max(earlier_peak_rss_mb, peak_rss_mb()), at::kDouble));
-      io::save_archive(a, config.checkpoint);
-    }
+    result.final_loss.push_back(final_loss);
+    result.accuracy.push_back(evaluate_tasks(*l.model, strategy, stream, t, config.eval_batch));
+    if (!config.checkpoint.empty())
+      save_checkpoint(config, t + 1, T, l, strategy, result);
     if (config.stop_after_task >= 0 && t >= config.stop_after_task && t + 1 < T)
       break;
   }
@@ -238,7 +300,7 @@ RunResult run_continual(const data::Stream& stream, cl::Strategy& strategy,
   result.total_seconds = 0;
   for (double s : result.task_seconds)
     result.total_seconds += s;
-  result.peak_rss_mb = std::max(earlier_peak_rss_mb, peak_rss_mb());
+  result.peak_rss_mb = std::max(l.earlier_peak_rss_mb, peak_rss_mb());
   return result;
 }
 

@@ -1,6 +1,6 @@
-#include "experiment.h"
+#include <engram/train/experiment.h>
 
-#include "progress_bar.h"
+#include <engram/train/progress_bar.h>
 
 #include <engram/cl/strategy_registry.h>
 #include <engram/config.h>
@@ -26,7 +26,7 @@ RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& datase
   const data::Stream stream = data::make_benchmark_stream(bench, dataset, scenario, spec.num_tasks,
                                                           spec.seed, spec.shuffle_classes);
 
-  cl::Hyperparameters hp;
+  cl::OptionOverrides hp;
   if (auto it = spec.preset.strategies.find(spec.strategy); it != spec.preset.strategies.end())
     hp = it->second;
   for (const auto& kv : spec.overrides)
@@ -75,7 +75,7 @@ RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& datase
      << r.preset << "|" << r.iterations << "|" << r.batch_size << "|" << r.lr << "|" << r.seed
      << "|" << stream.num_tasks();
   for (const auto& kv : r.hyperparameters)
-    fp << "|" << kv.first << "=" << kv.second;
+    fp << "|" << kv.first << "=" << kv.second.value;
   cfg.fingerprint = fp.str();
   const std::string label = r.scenario + "-IL " + r.strategy + " " + r.preset;
   ProgressBar bar(label);
@@ -120,7 +120,14 @@ std::string records_to_json(const std::vector<RunRecord>& records) {
     j["dataset"] = r.dataset;
     j["scenario"] = r.scenario;
     j["strategy"] = r.strategy;
-    j["hyperparameters"] = r.hyperparameters;
+    json hp = json::object();
+    for (const auto& kv : r.hyperparameters) {
+      if (kv.second.kind == cl::OptionKind::kInteger)
+        hp[kv.first] = static_cast<int64_t>(kv.second.value);
+      else
+        hp[kv.first] = kv.second.value;
+    }
+    j["hyperparameters"] = hp;
     j["preset"] = r.preset;
     j["preset_file"] = r.preset_file;
     j["protocol"] = r.protocol;

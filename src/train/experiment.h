@@ -3,9 +3,10 @@
 // `engram run` and `engram compare` commands run it, and its results as JSON (schema in
 // docs/results-schema.md) and as a printed table.
 
-#include "continual_trainer.h"
+#include <engram/train/continual_trainer.h>
 
 #include <engram/cl/strategy.h>
+#include <engram/cl/strategy_option.h>
 #include <engram/data/dataset.h>
 #include <engram/models/preset.h>
 
@@ -19,7 +20,7 @@ struct ExperimentSpec {
   std::string benchmark = "split-fmnist";
   std::string scenario = "class";
   std::string strategy = "naive";
-  cl::Hyperparameters overrides;  // on top of the preset's hyperparameters for the strategy
+  cl::OptionOverrides overrides;  // on top of the preset's options for the strategy
   std::string protocol = "quick"; // quick: preset's quick_iterations; full: the paper's iterations
   int64_t iterations = 0;         // > 0 overrides the protocol
   int64_t batch_size = 0;         // > 0 overrides the preset
@@ -39,7 +40,7 @@ struct RunRecord {
   std::string dataset; // name or directory
   std::string scenario;
   std::string strategy;
-  cl::Hyperparameters hyperparameters;
+  cl::OptionValues hyperparameters; // every option of the strategy
   std::string preset;
   std::string preset_file;
   std::string protocol;

@@ -1,4 +1,4 @@
-#include "progress_bar.h"
+#include <engram/train/progress_bar.h>
 
 #include <cmath>
 #include <unistd.h>

@@ -2,7 +2,7 @@
 // A one-line progress display on a terminal: run label, task, iteration, loss, ETA. Quiet when the
 // stream is not a terminal (logs, CI) apart from one line per finished task.
 
-#include "continual_trainer.h"
+#include <engram/train/continual_trainer.h>
 
 #include <chrono>
 #include <cstdio>

@@ -39,7 +39,7 @@ inline data::Stream two_task_stream(data::Scenario scenario = data::Scenario::kD
 }
 
 inline train::RunResult run_strategy(const data::Stream& stream, const std::string& name,
-                                     const cl::Hyperparameters& hp, train::TrainerConfig cfg) {
+                                     const cl::OptionOverrides& hp, train::TrainerConfig cfg) {
   at::set_num_threads(1); // tiny models: threads only add contention on a shared machine
   auto strategy = cl::make_strategy(name, hp, cfg.seed);
   const auto preset = small_mlp_preset();

@@ -122,7 +122,7 @@ TEST(HebbianReadout, LearnsWithoutBackpropOnHebbianFeatures) {
        "learning_rate": 0.01}]})",
                                            "test");
   const int64_t in = stream.input_dim(), out = stream.num_outputs();
-  auto run = [&](const std::string& name, const cl::Hyperparameters& hp) {
+  auto run = [&](const std::string& name, const cl::OptionOverrides& hp) {
     auto strategy = cl::make_strategy(name, hp, 7);
     return train::run_continual(
         stream, *strategy, [&] { return models::build_network(preset, in, out); }, config());

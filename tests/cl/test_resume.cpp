@@ -35,7 +35,7 @@ TEST_P(Resume, EqualsUninterruptedRun) {
   cfg.batch_size = 16;
   cfg.seed = 11;
   cfg.fingerprint = strategy;
-  cl::Hyperparameters hp;
+  cl::OptionOverrides hp;
   if (strategy == "ewc" || strategy == "online-ewc")
     hp["fisher_samples"] = 20;
 

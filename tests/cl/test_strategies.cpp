@@ -16,8 +16,8 @@ TEST(StrategyRegistry, UnknownNamesAndKeysAreErrors) {
   EXPECT_THROW(cl::make_strategy("ewk"), c10::Error);
   EXPECT_THROW(cl::make_strategy("ewc", {{"lamda", 1.0}}), c10::Error);
   auto s = cl::make_strategy("ewc", {{"lambda", 3.0}});
-  EXPECT_DOUBLE_EQ(s->hp("lambda"), 3.0);
-  EXPECT_DOUBLE_EQ(s->hp("fisher_samples"), 500.0);
+  EXPECT_DOUBLE_EQ(s->hyperparameters().at("lambda").value, 3.0);
+  EXPECT_DOUBLE_EQ(s->hyperparameters().at("fisher_samples").value, 500.0);
   for (const auto& n : cl::strategy_names())
     EXPECT_EQ(cl::make_strategy(n)->name(), n);
 }
