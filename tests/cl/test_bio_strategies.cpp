@@ -1,6 +1,6 @@
 // The bio-inspired strategies: hippocampal replay (a KeyValueMemory store recalled by content) and
 // the Hebbian (class-mean) readout, each against naive fine-tuning on small synthetic streams.
-#include "cl_test_util.h"
+#include <cl/cl_test_util.h>
 
 #include <engram/cl/hebbian_readout.h>
 #include <engram/cl/hippocampal_replay.h>

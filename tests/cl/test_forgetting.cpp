@@ -1,5 +1,5 @@
 // On a small two-task stream where naive fine-tuning forgets, EWC, SI and replay each forget less.
-#include "cl_test_util.h"
+#include <cl/cl_test_util.h>
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // A run stopped after a task and resumed from its checkpoint ends with exactly the numbers and
 // weights of an uninterrupted run with the same seed.
-#include "cl_test_util.h"
+#include <cl/cl_test_util.h>
 
 #include <gtest/gtest.h>
 #include <torch/serialize/input-archive.h>
@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "test_paths.h"
+#include <test_paths.h>
 
 namespace engram {
 namespace {

@@ -1,5 +1,5 @@
 // Strategy-specific behaviour that the forgetting comparison does not pin down.
-#include "cl_test_util.h"
+#include <cl/cl_test_util.h>
 
 #include <engram/cl/fisher.h>
 #include <engram/cl/lwf.h>

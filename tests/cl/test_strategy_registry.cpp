@@ -4,7 +4,7 @@
 #include <engram/cl/ewc.h>
 #include <engram/cl/strategy_registry.h>
 
-#include <error_message.h>
+#include <support/error_message.h>
 #include <test_paths.h>
 
 #include <c10/util/Exception.h>

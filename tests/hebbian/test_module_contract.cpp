@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 #include <torch/nn/modules/container/any.h>
+#include <torch/nn/modules/container/functional.h>
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/types.h>
 #include <torch/utils.h>
@@ -37,7 +38,7 @@ TEST(HebbianLinearContract, CloneSaveLoadAndToCarryTheRuleState) {
     layer->learn(torch::rand({8, 6}));
   }
   ASSERT_GT(layer->theta.abs().sum().item<double>(), 0.0);
-  const auto copy = expect_deep_clone(layer, "HebbianLinear");
+  auto copy = expect_deep_clone(layer, "HebbianLinear");
   EXPECT_EQ(copy->steps(), 3);
   copy->learn(torch::rand({8, 6})); // the copy learns on its own
   EXPECT_EQ(layer->steps(), 3);

@@ -6,7 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "test_paths.h"
+#include <test_paths.h>
 #include <support/error_message.h>
 
 namespace engram::models {

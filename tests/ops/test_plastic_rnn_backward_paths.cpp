@@ -3,7 +3,7 @@
 // CUDA backward's logic is checked even without a GPU).
 #include <ops/plastic_rnn_case.h>
 
-#include <engram/ops/plastic_rnn_device.h>
+#include <engram/ops/detail/plastic_rnn_device.h>
 
 #include <gtest/gtest.h>
 #include <torch/types.h>

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 #include <torch/nn/modules/container/any.h>
+#include <torch/nn/modules/container/functional.h>
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/types.h>
 #include <torch/utils.h>
@@ -37,7 +38,7 @@ TEST(PlasticLinearContract, RunsInsideAnyModuleAndSequential) {
 TEST(PlasticLinearContract, CloneSaveLoadAndTo) {
   torch::manual_seed(1);
   PlasticLinear layer(PlasticLinearOptions(5, 3).learn_eta(false).alpha_shape(AlphaShape::kPerNeuron));
-  const auto copy = expect_deep_clone(layer, "PlasticLinear");
+  auto copy = expect_deep_clone(layer, "PlasticLinear");
   {
     torch::NoGradGuard no_grad;
     copy->weight.add_(1.0);
@@ -72,7 +73,7 @@ TEST(PlasticRNNContract, CloneSaveLoadAndTo) {
   torch::manual_seed(3);
   const auto options = PlasticRNNOptions(3, 4).modulation(Modulation::kSimple).learn_eta(false);
   PlasticRNN rnn(options);
-  const auto copy = expect_deep_clone(rnn, "PlasticRNN");
+  auto copy = expect_deep_clone(rnn, "PlasticRNN");
   const auto x = torch::randn({5, 2, 3});
   EXPECT_TRUE(torch::equal(copy->forward(x).outputs, rnn->forward(x).outputs));
   PlasticRNN fresh(options);
