@@ -5,8 +5,8 @@
 //   build/bench/bench_plastic_ops --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 // Times are wall clock and process CPU time (all threads): on a shared machine the CPU time is
 // the steadier measure of the work done.
-#include <support/cpu_memory_counter.h>
 #include <engram/ops/plastic_rnn.h>
+#include <support/cpu_memory_counter.h>
 
 #include <benchmark/benchmark.h>
 #include <torch/autograd.h>
@@ -20,10 +20,10 @@
 
 namespace {
 
-using engram::testing::CpuMemoryCounter;
 using engram::ops::Modulation;
 using engram::ops::PlasticRnnModulationInputs;
 using engram::ops::PlasticRnnOptions;
+using engram::testing::CpuMemoryCounter;
 
 struct Problem {
   torch::Tensor x, h0, H0, W_in, W, alpha, b, eta, w_m, b_m;

@@ -1,3 +1,4 @@
+#include <engram/core/join.h>
 #include <engram/models/bio_layers.h>
 
 #include <ATen/ATen.h>
@@ -110,22 +111,24 @@ double number_or(const LayerSpec& s, const char* key, double fallback) {
 
 // The preset's choice `key` among `choices` (the vocabulary's names), `fallback` when absent.
 template <typename Enum>
-Enum choice_or(const LayerSpec& s, const char* key, Enum fallback, const std::vector<Enum>& choices) {
+Enum choice_or(const LayerSpec& s, const char* key, Enum fallback,
+               const std::vector<Enum>& choices) {
   auto it = s.strings.find(key);
   if (it == s.strings.end())
     return fallback;
-  std::string names;
+  std::vector<std::string> names;
   for (auto c : choices) {
     if (to_string(c) == it->second)
       return c;
-    names += (names.empty() ? "" : ", ") + to_string(c);
+    names.push_back(to_string(c));
   }
-  TORCH_CHECK(false, s.path, ".", key, ": expected one of ", names, "; got '", it->second, "'");
+  TORCH_CHECK(false, s.path, ".", key, ": expected one of ", join(names), "; got '", it->second,
+              "'");
 }
 
 const std::vector<Activation>& preset_activations() {
-  static const std::vector<Activation> v{Activation::kRelu, Activation::kTanh,
-                                         Activation::kSigmoid, Activation::kNone};
+  static const std::vector<Activation> v{Activation::kRelu, Activation::kTanh, Activation::kSigmoid,
+                                         Activation::kNone};
   return v;
 }
 

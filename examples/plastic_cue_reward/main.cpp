@@ -143,8 +143,7 @@ int main(int argc, char** argv) {
               static_cast<long long>(task.cues), static_cast<long long>(task.trials),
               1.0 / static_cast<double>(task.cues));
   std::map<Modulation, double> final_reward;
-  for (const auto v :
-       {Modulation::kNone, Modulation::kSimple, Modulation::kRetroactive}) {
+  for (const auto v : {Modulation::kNone, Modulation::kSimple, Modulation::kRetroactive}) {
     if (only == "both" ? v == Modulation::kSimple : to_string(v) != only) {
       continue;
     }

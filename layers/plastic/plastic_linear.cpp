@@ -86,16 +86,14 @@ void PlasticLinearImpl::reset_state(int64_t batch_size) {
               "PlasticLinear::reset_state: argument 'batch_size' expected > 0, got ", batch_size);
   trace_ =
       torch::zeros({batch_size, options.in_features(), options.out_features()}, weight.options());
-  eligibility_ = options.modulation() == Modulation::kRetroactive
-                     ? torch::zeros_like(trace_)
-                     : torch::Tensor();
+  eligibility_ = options.modulation() == Modulation::kRetroactive ? torch::zeros_like(trace_)
+                                                                  : torch::Tensor();
 }
 
 void PlasticLinearImpl::reset_eligibility() {
-  TORCH_CHECK(
-      options.modulation() == Modulation::kRetroactive,
-      "PlasticLinear::reset_eligibility: expected option 'modulation' retroactive, got ",
-      to_string(options.modulation()));
+  TORCH_CHECK(options.modulation() == Modulation::kRetroactive,
+              "PlasticLinear::reset_eligibility: expected option 'modulation' retroactive, got ",
+              to_string(options.modulation()));
   TORCH_CHECK(eligibility_.defined(),
               "PlasticLinear: no episode started; call reset_state(batch_size) first");
   eligibility_ = torch::zeros_like(eligibility_);

@@ -139,11 +139,10 @@ PlasticRNNOutput PlasticRNNImpl::forward(const torch::Tensor& x,
   }
   // A learned eta can be stepped out of [0, 1] by the optimiser; the rule sees it clamped.
   const auto rate = at::clamp(eta, 0.0, 1.0);
-  const auto result =
-      options.fused()
-          ? ops::plastic_rnn(x, s.h, s.trace, w_in, w, alpha, bias, rate, mod, op_options)
-          : ops::reference::plastic_rnn(x, s.h, s.trace, w_in, w, alpha, bias, rate, mod,
-                                        op_options);
+  const auto result = options.fused() ? ops::plastic_rnn(x, s.h, s.trace, w_in, w, alpha, bias,
+                                                         rate, mod, op_options)
+                                      : ops::reference::plastic_rnn(x, s.h, s.trace, w_in, w, alpha,
+                                                                    bias, rate, mod, op_options);
   return {result.outputs, {result.h, result.H, result.E.defined() ? result.E : s.eligibility}};
 }
 

@@ -30,7 +30,8 @@ using engram::Modulation;
 ///
 /// Example:
 /// ```
-/// PlasticRNN rnn(PlasticRNNOptions(8, 64).rule(HebbianRule::kOja).modulation(Modulation::kSimple));
+/// PlasticRNN rnn(PlasticRNNOptions(8,
+/// 64).rule(HebbianRule::kOja).modulation(Modulation::kSimple));
 /// ```
 struct PlasticRNNOptions {
   PlasticRNNOptions(int64_t input_size, int64_t hidden_size)

@@ -1,3 +1,4 @@
+#include <engram/core/join.h>
 #include <engram/core/plasticity.h>
 
 #include <c10/util/Exception.h>
@@ -70,11 +71,11 @@ std::vector<Enum> values_of(const std::vector<Named<Enum>>& table) {
 
 template <typename Enum>
 std::string names_of(const std::vector<Enum>& values) {
-  std::string names;
+  std::vector<std::string> names;
   for (auto v : values) {
-    names += (names.empty() ? "" : ", ") + to_string(v);
+    names.push_back(to_string(v));
   }
-  return names;
+  return join(names);
 }
 
 template <typename Enum>

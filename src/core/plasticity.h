@@ -18,10 +18,10 @@ namespace engram {
 ///   hebbian_update                            kHebb, kOja, kCovariance, kBcm
 ///   HebbianLinear                             all seven
 enum class HebbianRule {
-  kHebb,       ///< pre ⊗ post (decaying trace in the plastic ops; dW = η y xᵀ − decay W for weights)
-  kOja,        ///< post_j (pre_i − post_j w_ij): self-normalising (Oja 1982)
-  kSanger,     ///< y xᵀ − LT(y yᵀ) W: the generalised Hebbian algorithm (Sanger 1989)
-  kBcm,        ///< x y (y − θ), θ a sliding threshold ~ ⟨y²⟩ (Bienenstock, Cooper & Munro 1982)
+  kHebb, ///< pre ⊗ post (decaying trace in the plastic ops; dW = η y xᵀ − decay W for weights)
+  kOja,    ///< post_j (pre_i − post_j w_ij): self-normalising (Oja 1982)
+  kSanger, ///< y xᵀ − LT(y yᵀ) W: the generalised Hebbian algorithm (Sanger 1989)
+  kBcm, ///< x y (y − θ), θ a sliding threshold ~ ⟨y²⟩ (Bienenstock, Cooper & Munro 1982)
   kCovariance, ///< (x − ⟨x⟩)(y − ⟨y⟩) (Sejnowski 1977)
   kSoftWta,    ///< softmax competition, anti-Hebbian losers (SoftHebb, Journé et al. 2023)
   kHardWta,    ///< winner +1, k-th ranked −Δ (Krotov & Hopfield 2019)

@@ -1,6 +1,6 @@
 // Unrolled pure-ATen plastic_rnn: the semantics written as plainly as possible.
-#include <engram/ops/plastic_rnn.h>
 #include <engram/ops/detail/plastic_rnn_checks.h>
+#include <engram/ops/plastic_rnn.h>
 
 namespace engram::ops::reference {
 

@@ -17,8 +17,10 @@ using namespace engram::layers;
 using namespace engram::testing;
 
 HebbianLinearOptions bcm_options() {
-  return HebbianLinearOptions(6, 3).rule(HebbianRule::kBcm).bias(true).activation(
-      Activation::kRelu);
+  return HebbianLinearOptions(6, 3)
+      .rule(HebbianRule::kBcm)
+      .bias(true)
+      .activation(Activation::kRelu);
 }
 
 TEST(HebbianLinearContract, RunsInsideAnyModuleAndSequential) {

@@ -189,8 +189,8 @@ namespace {
 // runs forward in a network.
 TEST(LayerRegistry, EveryRegisteredTypeBuildsAndRuns) {
   const auto names = layer_type_names();
-  for (const char* built_in : {"linear", "relu", "tanh", "sigmoid", "plastic_linear",
-                               "hebbian_linear"}) {
+  for (const char* built_in :
+       {"linear", "relu", "tanh", "sigmoid", "plastic_linear", "hebbian_linear"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), built_in), names.end()) << built_in;
   }
   for (const auto& name : names) {

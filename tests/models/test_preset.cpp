@@ -6,8 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <test_paths.h>
 #include <support/error_message.h>
+#include <test_paths.h>
 
 namespace engram::models {
 namespace {

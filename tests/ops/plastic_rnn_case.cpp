@@ -7,9 +7,9 @@ std::string PlasticCase::name() const {
   if (modulation != Modulation::kNone) {
     s += source == ModSource::kGiven ? "_givenm" : "_head";
   }
-  s += alpha == AlphaShape::kPerConnection    ? "_alphaNN"
-       : alpha == AlphaShape::kPerNeuron ? "_alphaN"
-                                       : "_alpha1";
+  s += alpha == AlphaShape::kPerConnection ? "_alphaNN"
+       : alpha == AlphaShape::kPerNeuron   ? "_alphaN"
+                                           : "_alpha1";
   s += clip ? "_clip" : "_noclip";
   return s;
 }
@@ -113,7 +113,8 @@ std::vector<PlasticCase> all_plastic_cases() {
         if (mod == Modulation::kNone && source == ModSource::kGiven) {
           continue;
         }
-        for (auto alpha : {AlphaShape::kPerConnection, AlphaShape::kPerNeuron, AlphaShape::kScalar}) {
+        for (auto alpha :
+             {AlphaShape::kPerConnection, AlphaShape::kPerNeuron, AlphaShape::kScalar}) {
           for (bool clip : {false, true}) {
             PlasticCase c;
             c.rule = rule;

@@ -239,7 +239,9 @@ TEST(HebbianUpdate, RejectsBadArguments) {
       {"'state.pre_mean'", "undefined", "hebb"});
   expect_error([&] { parse_hebbian_rule("anti"); }, {"'rule'", "bcm", "'anti'"});
   expect_error(
-      [&] { hebbian_update(H, x, y, 0.1, {}, {}, HebbianUpdateOptions().rule(HebbianRule::kSoftWta)); },
+      [&] {
+        hebbian_update(H, x, y, 0.1, {}, {}, HebbianUpdateOptions().rule(HebbianRule::kSoftWta));
+      },
       {"'rule'", "hebb, oja, covariance, bcm", "'soft_wta'"});
 }
 

@@ -2,9 +2,9 @@
 // float64, argument errors and the memory bound.
 #include <ops/plastic_rnn_case.h>
 
+#include <engram/ops/plastic_rnn.h>
 #include <support/cpu_memory_counter.h>
 #include <support/error_message.h>
-#include <engram/ops/plastic_rnn.h>
 
 #include <gtest/gtest.h>
 #include <torch/autograd.h>

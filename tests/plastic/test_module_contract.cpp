@@ -37,14 +37,16 @@ TEST(PlasticLinearContract, RunsInsideAnyModuleAndSequential) {
 
 TEST(PlasticLinearContract, CloneSaveLoadAndTo) {
   torch::manual_seed(1);
-  PlasticLinear layer(PlasticLinearOptions(5, 3).learn_eta(false).alpha_shape(AlphaShape::kPerNeuron));
+  PlasticLinear layer(
+      PlasticLinearOptions(5, 3).learn_eta(false).alpha_shape(AlphaShape::kPerNeuron));
   auto copy = expect_deep_clone(layer, "PlasticLinear");
   {
     torch::NoGradGuard no_grad;
     copy->weight.add_(1.0);
   }
   EXPECT_FALSE(torch::equal(copy->weight, layer->weight));
-  PlasticLinear fresh(PlasticLinearOptions(5, 3).learn_eta(false).alpha_shape(AlphaShape::kPerNeuron));
+  PlasticLinear fresh(
+      PlasticLinearOptions(5, 3).learn_eta(false).alpha_shape(AlphaShape::kPerNeuron));
   expect_save_load(layer, fresh, "PlasticLinear");
   const auto x = torch::randn({2, 5});
   layer->reset_state(2);

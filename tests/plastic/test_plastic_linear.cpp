@@ -32,8 +32,9 @@ TEST(PlasticLinear, ForwardUsesTheTraceThenUpdatesIt) {
 
 TEST(PlasticLinear, ModulationScalesTheUpdate) {
   torch::manual_seed(1);
-  PlasticLinear layer(
-      PlasticLinearOptions(3, 2).alpha_shape(AlphaShape::kPerNeuron).modulation(Modulation::kSimple));
+  PlasticLinear layer(PlasticLinearOptions(3, 2)
+                          .alpha_shape(AlphaShape::kPerNeuron)
+                          .modulation(Modulation::kSimple));
   layer->reset_state(2);
   layer(torch::randn({2, 3}), torch::zeros({2}));
   EXPECT_EQ(layer->trace().abs().max().item<double>(), 0.0);

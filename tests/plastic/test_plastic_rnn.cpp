@@ -78,8 +78,7 @@ Manual manual_step(PlasticRNN& net, const torch::Tensor& x, Manual s, const torc
 
 TEST(PlasticRNN, MatchesItsEquationsForEveryRuleModulationAndAlphaShape) {
   for (auto rule : {HebbianRule::kHebb, HebbianRule::kOja}) {
-    for (auto mod :
-         {Modulation::kNone, Modulation::kSimple, Modulation::kRetroactive}) {
+    for (auto mod : {Modulation::kNone, Modulation::kSimple, Modulation::kRetroactive}) {
       for (auto shape : {AlphaShape::kPerConnection, AlphaShape::kPerNeuron, AlphaShape::kScalar}) {
         for (bool fused : {true, false}) {
           torch::manual_seed(3);

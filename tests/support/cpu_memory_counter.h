@@ -1,7 +1,8 @@
 #pragma once
-// Test and benchmark utility (not part of the library). Counts the bytes LibTorch allocates on the CPU: a wrapper around the default CPU allocator that
-// tracks live and peak bytes. Used by the memory tests and benchmarks of the plastic ops.
-// Installing it affects tensors allocated afterwards only; it stays installed for the process.
+// Test and benchmark utility (not part of the library). Counts the bytes LibTorch allocates on the
+// CPU: a wrapper around the default CPU allocator that tracks live and peak bytes. Used by the
+// memory tests and benchmarks of the plastic ops. Installing it affects tensors allocated
+// afterwards only; it stays installed for the process.
 #include <cstdint>
 
 namespace engram::testing {

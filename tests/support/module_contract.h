@@ -58,7 +58,8 @@ void expect_save_load(const Holder& original, Holder& fresh, const std::string& 
 }
 
 // to(dtype) converts every floating parameter and buffer.
-inline void expect_moved_to(const torch::nn::Module& m, torch::Dtype dtype, const std::string& what) {
+inline void expect_moved_to(const torch::nn::Module& m, torch::Dtype dtype,
+                            const std::string& what) {
   for (const auto& p : m.named_parameters()) {
     EXPECT_EQ(p.value().scalar_type(), dtype) << what << ": " << p.key();
   }

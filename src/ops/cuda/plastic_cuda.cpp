@@ -1,7 +1,7 @@
 // Device entry points of the plastic ops: run the CUDA kernels on LibTorch's current stream.
+#include <engram/ops/cuda/plastic_kernels.h>
 #include <engram/ops/detail/hebbian_update_kernel.h>
 #include <engram/ops/detail/plastic_rnn_device.h>
-#include <engram/ops/cuda/plastic_kernels.h>
 
 #include <ATen/cuda/CUDAContext.h>
 

@@ -7,8 +7,8 @@ namespace engram::ops::detail {
 struct PlasticRnnDims {
   int64_t T = 0, B = 0, I = 0, N = 0;
   AlphaShape alpha_shape = AlphaShape::kScalar; // inferred from alpha's shape
-  bool modulated = false; // simple or retroactive
-  bool given_m = false;   // m passed as input (else computed by the head w_m, b_m)
+  bool modulated = false;                       // simple or retroactive
+  bool given_m = false; // m passed as input (else computed by the head w_m, b_m)
   int64_t chunk = 1;
 };
 

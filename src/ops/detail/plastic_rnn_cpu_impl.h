@@ -90,15 +90,15 @@ struct Step {
     const S h = Hr[j];                                                                             \
     const S yj = y[j];                                                                             \
     const S D = increment(xi, yj, h);                                                              \
-    const S e = kMod == Modulation::kRetroactive ? Er[j] : S(0);                             \
+    const S e = kMod == Modulation::kRetroactive ? Er[j] : S(0);                                   \
     const S pre_clip = rule_update(h, e, D, eta, m);                                               \
     const S gt = (pre_clip >= -c && pre_clip <= c) ? gHr[j] : S(0);                                \
     S gD, gHp;                                                                                     \
-    if constexpr (kMod == Modulation::kNone) {                                               \
+    if constexpr (kMod == Modulation::kNone) {                                                     \
       gHp = kOja ? gt : (S(1) - eta) * gt;                                                         \
       gD = eta * gt;                                                                               \
       l_eta[lane] += (kOja ? D : D - h) * gt;                                                      \
-    } else if constexpr (kMod == Modulation::kSimple) {                                      \
+    } else if constexpr (kMod == Modulation::kSimple) {                                            \
       gHp = gt;                                                                                    \
       gD = m * gt;                                                                                 \
       l_m[lane] += D * gt;                                                                         \
@@ -438,26 +438,20 @@ void dispatch(const Args& args, bool oja, Modulation mod, Fn&& fn) {
   if (oja) {
     switch (mod) {
     case Modulation::kNone:
-      return fn(std::true_type{},
-                std::integral_constant<Modulation, Modulation::kNone>{});
+      return fn(std::true_type{}, std::integral_constant<Modulation, Modulation::kNone>{});
     case Modulation::kSimple:
-      return fn(std::true_type{},
-                std::integral_constant<Modulation, Modulation::kSimple>{});
+      return fn(std::true_type{}, std::integral_constant<Modulation, Modulation::kSimple>{});
     case Modulation::kRetroactive:
-      return fn(std::true_type{},
-                std::integral_constant<Modulation, Modulation::kRetroactive>{});
+      return fn(std::true_type{}, std::integral_constant<Modulation, Modulation::kRetroactive>{});
     }
   } else {
     switch (mod) {
     case Modulation::kNone:
-      return fn(std::false_type{},
-                std::integral_constant<Modulation, Modulation::kNone>{});
+      return fn(std::false_type{}, std::integral_constant<Modulation, Modulation::kNone>{});
     case Modulation::kSimple:
-      return fn(std::false_type{},
-                std::integral_constant<Modulation, Modulation::kSimple>{});
+      return fn(std::false_type{}, std::integral_constant<Modulation, Modulation::kSimple>{});
     case Modulation::kRetroactive:
-      return fn(std::false_type{},
-                std::integral_constant<Modulation, Modulation::kRetroactive>{});
+      return fn(std::false_type{}, std::integral_constant<Modulation, Modulation::kRetroactive>{});
     }
   }
   (void)args;

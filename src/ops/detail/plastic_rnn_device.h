@@ -1,9 +1,9 @@
 #pragma once
 // Internal pieces of plastic_rnn shared by the autograd Function, the dispatcher registration
 // and the CUDA wrapper.
-#include <engram/ops/plastic_rnn.h>
 #include <engram/ops/detail/plastic_rnn_checks.h>
 #include <engram/ops/detail/plastic_rnn_kernel.h>
+#include <engram/ops/plastic_rnn.h>
 
 namespace engram::ops::detail {
 
