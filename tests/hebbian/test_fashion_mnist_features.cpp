@@ -3,7 +3,7 @@
 // than fixed random features of the same size, the readout trained identically on both.
 //
 // A small layer (16 units) is where the comparison means something: with hundreds of units random
-// projections of Fashion-MNIST are already a strong basis (README, "Hebbian and plastic layers"),
+// projections of Fashion-MNIST are already a strong basis (docs/results/plastic-hebbian.md),
 // while 16 random directions lose much of the class information and 16 competitive prototypes
 // keep it.
 #include <engram/data/idx.h>
