@@ -15,11 +15,15 @@
 
 namespace engram::rl {
 
+/// Options for ActorCriticNet: the observation size, action count and hidden width.
 struct ActorCriticNetOptions {
   ActorCriticNetOptions(int64_t observation_dim, int64_t num_actions)
       : observation_dim_(observation_dim), num_actions_(num_actions) {}
+  /// size of each observation vector, the input of both MLPs (> 0)
   TORCH_ARG(int64_t, observation_dim);
+  /// number of discrete actions, the size of the policy logits (> 0)
   TORCH_ARG(int64_t, num_actions);
+  /// width of each of the two tanh hidden layers, in the actor and the critic (> 0)
   TORCH_ARG(int64_t, hidden) = 64;
 };
 

@@ -22,34 +22,57 @@
 
 namespace engram::rl {
 
+/// Options for NeuralActorCritic: rollout sizes, PPO loss, Adam and the solve criterion.
 struct NeuralActorCriticOptions {
+  /// number of environments stepped in lock-step (> 0); environment i is seeded seed + i
   TORCH_ARG(int64_t, num_envs) = 4;
+  /// steps per environment in each rollout (> 0)
   TORCH_ARG(int64_t, num_steps) = 128;
+  /// training budget in env steps over all environments (> 0); it runs
+  /// total_steps / (num_envs * num_steps) updates, rounded down
   TORCH_ARG(int64_t, total_steps) = 500000;
+  /// Adam learning rate (> 0); the starting rate when `anneal_lr`
   TORCH_ARG(double, learning_rate) = 2.5e-4;
+  /// decay the learning rate linearly towards 0 over the updates
   TORCH_ARG(bool, anneal_lr) = true;
+  /// discount factor, in [0, 1]
   TORCH_ARG(double, gamma) = 0.99;
+  /// lambda of the GAE(lambda) advantages, in [0, 1]
   TORCH_ARG(double, gae_lambda) = 0.95;
+  /// minibatches per epoch (> 0); must divide num_envs * num_steps
   TORCH_ARG(int64_t, num_minibatches) = 4;
+  /// passes over each rollout per update (> 0)
   TORCH_ARG(int64_t, update_epochs) = 4;
+  /// PPO clip range of the probability ratio and the value change (>= 0); 0 gives the plain
+  /// advantage actor-critic with an unclipped value loss
   TORCH_ARG(double, clip_coef) = 0.2;
+  /// clip the value loss around the rollout's values by clip_coef (no effect if clip_coef = 0)
   TORCH_ARG(bool, clip_value_loss) = true;
+  /// normalise each minibatch's advantages to zero mean and unit standard deviation
   TORCH_ARG(bool, normalize_advantages) = true;
+  /// weight of the entropy bonus subtracted from the loss
   TORCH_ARG(double, entropy_coef) = 0.01;
+  /// weight of the value loss in the total loss
   TORCH_ARG(double, value_coef) = 0.5;
+  /// maximum global L2 norm of the gradients (clip_grad_norm_) before each Adam step
   TORCH_ARG(double, max_grad_norm) = 0.5;
+  /// width of the hidden layers of ActorCriticNet (> 0)
   TORCH_ARG(int64_t, hidden) = 64;
-  // true: the hand-derived backward pass (actor_critic_loss_backward) fills the gradients; false:
-  // autograd. Either way torch::optim::Adam steps after clip_grad_norm_.
+  /// true: the hand-derived backward pass (actor_critic_loss_backward) fills the gradients; false:
+  /// autograd. Either way torch::optim::Adam steps after clip_grad_norm_.
   TORCH_ARG(bool, fused_update) = true;
-  // Intra-op threads while training (restored afterwards): the network is too small for threads
-  // to pay, and spinning OpenMP workers on a loaded machine cost far more than they save.
+  /// Intra-op threads while training, restored afterwards (<= 0 leaves them as they are): the
+  /// network is too small for threads to pay, and spinning OpenMP workers on a loaded machine cost
+  /// far more than they save.
   TORCH_ARG(int64_t, num_threads) = 1;
+  /// seed of network initialisation, action sampling and minibatch shuffling
   TORCH_ARG(uint64_t, seed) = 1;
-  // Solved when the mean return of the last `solve_window` finished episodes reaches
-  // `solve_return`; training then stops if `stop_when_solved`.
+  /// Solved when the mean return of the last `solve_window` finished episodes reaches
+  /// `solve_return`; training then stops if `stop_when_solved`.
   TORCH_ARG(double, solve_return) = 475.0;
+  /// number of most recent finished episodes averaged for the solve criterion (> 0)
   TORCH_ARG(int64_t, solve_window) = 100;
+  /// stop training once solved (checked at the end of each rollout)
   TORCH_ARG(bool, stop_when_solved) = true;
 };
 

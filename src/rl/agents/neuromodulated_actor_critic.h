@@ -19,19 +19,31 @@
 
 namespace engram::rl {
 
+/// Options for NeuromodulatedActorCritic: table sizes, fast plasticity and slow learning.
 struct NeuromodulatedActorCriticOptions {
   NeuromodulatedActorCriticOptions(int64_t num_states, int64_t num_actions)
       : num_states_(num_states), num_actions_(num_actions) {}
+  /// number of discrete states, one-hot encoded as the input (> 0)
   TORCH_ARG(int64_t, num_states);
+  /// number of discrete actions (> 0)
   TORCH_ARG(int64_t, num_actions);
+  /// learn the fast neuromodulated weights H; false is the control, in which H stays 0
   TORCH_ARG(bool, plastic) = true;
-  TORCH_ARG(double, eta) = 10.0;           // fast plasticity rate: m = eta * delta
-  TORCH_ARG(double, trace_decay) = 0.0;    // eligibility decay between steps (times gamma), < 1
-  TORCH_ARG(double, clip) = 5.0;           // |H| bound
-  TORCH_ARG(double, learning_rate) = 0.01; // slow weights (Adam)
+  /// fast plasticity rate: the modulation is m = eta * delta (>= 0, finite)
+  TORCH_ARG(double, eta) = 10.0;
+  /// eligibility decay between steps (times gamma), in [0, 1]; gamma * trace_decay must be < 1
+  TORCH_ARG(double, trace_decay) = 0.0;
+  /// bound on |H|: each fast weight is clipped to [-clip, clip] (> 0)
+  TORCH_ARG(double, clip) = 5.0;
+  /// Adam learning rate of the actor's slow weights W and b (> 0)
+  TORCH_ARG(double, learning_rate) = 0.01;
+  /// SGD learning rate of the critic V(s) = w.x + c (> 0)
   TORCH_ARG(double, critic_learning_rate) = 0.1;
+  /// discount factor, in [0, 1]
   TORCH_ARG(double, gamma) = 0.95;
+  /// weight of the entropy bonus in the actor's slow loss
   TORCH_ARG(double, entropy_coef) = 0.01;
+  /// seed of torch::manual_seed (parameter initialisation) and of action sampling
   TORCH_ARG(uint64_t, seed) = 0;
 };
 

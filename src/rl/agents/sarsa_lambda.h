@@ -13,17 +13,27 @@
 
 namespace engram::rl {
 
+/// Options for SarsaLambda: table size, step size, discount, traces and exploration.
 struct SarsaLambdaOptions {
   SarsaLambdaOptions(int64_t num_states, int64_t num_actions)
       : num_states_(num_states), num_actions_(num_actions) {}
+  /// number of discrete states (> 0)
   TORCH_ARG(int64_t, num_states);
+  /// number of discrete actions (> 0)
   TORCH_ARG(int64_t, num_actions);
+  /// step size of the Q update (> 0)
   TORCH_ARG(double, alpha) = 0.1;
+  /// discount factor, in [0, 1]
   TORCH_ARG(double, gamma) = 0.99;
+  /// trace-decay parameter lambda, in [0, 1]; 0 gives SARSA(0)
   TORCH_ARG(double, lambda) = 0.9;
+  /// probability of a uniformly random action (epsilon-greedy), in [0, 1]
   TORCH_ARG(double, epsilon) = 0.1;
+  /// initial value of every Q(s, a); above the true values it is optimistic
   TORCH_ARG(double, initial_value) = 0.0;
+  /// kind of eligibility trace over state-action pairs: accumulating, replacing or dutch
   TORCH_ARG(TraceKind, trace) = TraceKind::kReplacing;
+  /// seed of exploration and of random tie-breaking among greedy actions
   TORCH_ARG(uint64_t, seed) = 0;
 };
 

@@ -15,16 +15,25 @@
 
 namespace engram::rl {
 
+/// Options for TabularActorCritic: table sizes, critic and actor step sizes and trace decays.
 struct TabularActorCriticOptions {
   TabularActorCriticOptions(int64_t num_states, int64_t num_actions)
       : num_states_(num_states), num_actions_(num_actions) {}
+  /// number of discrete states (> 0)
   TORCH_ARG(int64_t, num_states);
+  /// number of discrete actions (> 0)
   TORCH_ARG(int64_t, num_actions);
+  /// step size of the critic's state values v(s) (> 0)
   TORCH_ARG(double, alpha_critic) = 0.1;
+  /// step size of the actor's softmax preferences h(s, a) (> 0)
   TORCH_ARG(double, alpha_actor) = 0.1;
+  /// discount factor, in [0, 1]
   TORCH_ARG(double, gamma) = 0.99;
+  /// trace-decay parameter of the critic's TD(lambda), in [0, 1]
   TORCH_ARG(double, lambda_critic) = 0.0;
+  /// trace-decay parameter of the actor's eligibility traces, in [0, 1]
   TORCH_ARG(double, lambda_actor) = 0.0;
+  /// seed of action sampling from the softmax policy
   TORCH_ARG(uint64_t, seed) = 0;
 };
 

@@ -14,12 +14,18 @@
 
 namespace engram::rl {
 
+/// Options for linear and tabular TD(lambda) and for true online TD(lambda).
 struct TDLambdaOptions {
   explicit TDLambdaOptions(int64_t num_features) : num_features_(num_features) {}
+  /// number of features of x(s), the length of w (> 0); the number of states when tabular
   TORCH_ARG(int64_t, num_features);
+  /// step size (> 0)
   TORCH_ARG(double, alpha) = 0.1;
+  /// discount factor, in [0, 1]
   TORCH_ARG(double, gamma) = 1.0;
+  /// trace-decay parameter lambda, in [0, 1]; 0 gives TD(0)
   TORCH_ARG(double, lambda) = 0.0;
+  /// kind of eligibility trace; ignored by true online TD(lambda), which uses dutch traces
   TORCH_ARG(TraceKind, trace) = TraceKind::kAccumulating;
 };
 
