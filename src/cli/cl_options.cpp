@@ -1,9 +1,58 @@
 #include <engram/cli/cl_options.h>
 
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 
 namespace engram::cli {
+
+namespace {
+// The whole of `text` was read (strtoll and friends stop at the first character they reject).
+bool read_all(const std::string& text, const char* end) {
+  return !text.empty() && end == text.c_str() + text.size();
+}
+} // namespace
+
+CLI::Validator integer_in(int64_t lo, int64_t hi) {
+  const std::string range = "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  return CLI::Validator(
+      [lo, hi, range](std::string& text) -> std::string {
+        errno = 0;
+        char* end = nullptr;
+        const long long v = std::strtoll(text.c_str(), &end, 10);
+        if (!read_all(text, end) || errno == ERANGE || v < lo || v > hi)
+          return "expected an integer in " + range + ", got '" + text + "'";
+        return {};
+      },
+      "INT in " + range);
+}
+
+CLI::Validator unsigned_integer() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        errno = 0;
+        char* end = nullptr;
+        std::strtoull(text.c_str(), &end, 10);
+        if (!read_all(text, end) || errno == ERANGE || text.find('-') != std::string::npos)
+          return "expected an integer in [0, 18446744073709551615], got '" + text + "'";
+        return {};
+      },
+      "UINT");
+}
+
+CLI::Validator finite_positive() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        if (!read_all(text, end) || !std::isfinite(v) || v <= 0)
+          return "expected a finite number > 0, got '" + text + "'";
+        return {};
+      },
+      "NUMBER > 0");
+}
 
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;

@@ -2,10 +2,29 @@
 // Options shared by `engram run` and `engram compare`, and helpers to locate files installed or
 // checked out beside the executable.
 
+#include <CLI/Error.hpp>
+#include <CLI/Validators.hpp>
+
+#include <cstdint>
 #include <string>
 #include <vector>
 
 namespace engram::cli {
+
+// Declared ranges of the numeric flags, checked when the command line is parsed (before any data
+// is read): a value outside them is a one-line error naming the flag, the range and the value as
+// given, e.g. "--iterations: expected an integer in [1, 1000000000], got '-5'".
+constexpr int64_t kMaxIterations = 1000000000;
+constexpr int64_t kMaxBatchSize = 1 << 24;
+constexpr int64_t kMaxTasks = 100000;
+constexpr int64_t kMaxThreads = 4096;
+
+// An integer in [lo, hi] (no wrapping, no clamping, no fraction).
+CLI::Validator integer_in(int64_t lo, int64_t hi);
+// An integer in [0, 2^64 - 1] (a negative value is refused, not wrapped).
+CLI::Validator unsigned_integer();
+// A finite number > 0 (nan and inf are refused).
+CLI::Validator finite_positive();
 
 // Splits "a,b,c".
 std::vector<std::string> split_list(const std::string& text);

@@ -209,9 +209,10 @@ void add_compare_command(CLI::App& app) {
       "--also", o->also,
       "Comma-separated strategy@preset-file runs added to the grid in every scenario (repeatable)");
   cmd->add_option("--protocol", o->protocol, "quick | full")->capture_default_str();
-  cmd->add_option("--iterations", o->iterations, "Iterations per task (overrides the protocol)");
-  cmd->add_option("--tasks", o->num_tasks, "Number of tasks");
-  cmd->add_option("--seed", o->seed, "Seed")->capture_default_str();
+  cmd->add_option("--iterations", o->iterations, "Iterations per task (overrides the protocol)")
+      ->check(integer_in(1, kMaxIterations));
+  cmd->add_option("--tasks", o->num_tasks, "Number of tasks")->check(integer_in(1, kMaxTasks));
+  cmd->add_option("--seed", o->seed, "Seed")->check(unsigned_integer())->capture_default_str();
   cmd->add_option("--data-dir", o->data_dir,
                   "MNIST-format directory to use instead of the default");
   cmd->add_option("--hp", o->hp, "strategy.key=value (repeatable), e.g. --hp ewc.lambda=5000");
@@ -219,7 +220,8 @@ void add_compare_command(CLI::App& app) {
                   "Where results.json, table.txt, plots and checkpoints go")
       ->capture_default_str();
   cmd->add_flag("--resume", o->resume, "Reuse the checkpoints of an interrupted compare");
-  cmd->add_option("--threads", o->threads, "Intra-op threads (default: LibTorch's)");
+  cmd->add_option("--threads", o->threads, "Intra-op threads (default: LibTorch's)")
+      ->check(integer_in(1, kMaxThreads));
   cmd->add_flag("--no-plot", o->no_plot, "Skip the PNG plots");
   cmd->add_flag("--quiet", o->quiet, "No progress display");
   cmd->callback([o] { compare(*o); });

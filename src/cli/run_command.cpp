@@ -73,12 +73,17 @@ void add_run_command(CLI::App& app) {
                   "quick (reduced iterations) | full (paper protocol)")
       ->capture_default_str();
   cmd->add_option("--iterations", o->spec.iterations,
-                  "Iterations per task (overrides the protocol)");
-  cmd->add_option("--batch-size", o->spec.batch_size, "Batch size (overrides the preset)");
-  cmd->add_option("--lr", o->spec.lr, "Learning rate (overrides the preset)");
+                  "Iterations per task (overrides the protocol)")
+      ->check(integer_in(1, kMaxIterations));
+  cmd->add_option("--batch-size", o->spec.batch_size, "Batch size (overrides the preset)")
+      ->check(integer_in(1, kMaxBatchSize));
+  cmd->add_option("--lr", o->spec.lr, "Learning rate (overrides the preset)")
+      ->check(finite_positive());
   cmd->add_option("--tasks", o->spec.num_tasks,
-                  "Number of tasks (default: split 5, permuted 10, rotated 5)");
+                  "Number of tasks (default: split 5, permuted 10, rotated 5)")
+      ->check(integer_in(1, kMaxTasks));
   cmd->add_option("--seed", o->spec.seed, "Seed of initialisation, permutations, sampling")
+      ->check(unsigned_integer())
       ->capture_default_str();
   cmd->add_flag("--shuffle-classes", o->spec.shuffle_classes,
                 "Split: class order drawn from the seed");
@@ -90,7 +95,8 @@ void add_run_command(CLI::App& app) {
   cmd->add_flag("--resume", o->spec.resume, "Continue from the checkpoint if there is one");
   cmd->add_option("--stop-after-task", o->spec.stop_after_task,
                   "Stop after this task (0-based) is checkpointed, as if killed");
-  cmd->add_option("--threads", o->threads, "Intra-op threads (default: LibTorch's)");
+  cmd->add_option("--threads", o->threads, "Intra-op threads (default: LibTorch's)")
+      ->check(integer_in(1, kMaxThreads));
   cmd->add_flag("--quiet", o->quiet, "No progress display");
   cmd->callback([o] { run(*o); });
 }
