@@ -1,8 +1,14 @@
 #include <engram/cli/cl_options.h>
 
+#include <c10/util/Exception.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <sstream>
 
@@ -14,6 +20,54 @@ bool read_all(const std::string& text, const char* end) {
   return !text.empty() && end == text.c_str() + text.size();
 }
 } // namespace
+
+namespace {
+// `dir` exists (created if missing) and accepts a new file.
+void check_writable_dir(const char* flag, const std::string& shown,
+                        const std::filesystem::path& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!dir.empty() && !fs::is_directory(dir, ec)) {
+    fs::create_directories(dir, ec);
+    TORCH_CHECK(!ec, flag, ": cannot create the directory '", dir.string(), "' for '", shown,
+                "': ", ec.message());
+  }
+  const fs::path probe =
+      (dir.empty() ? fs::path(".") : dir) / (".engram-write-test." + std::to_string(::getpid()));
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  TORCH_CHECK(fd >= 0, flag, ": cannot write into the directory '",
+              (dir.empty() ? fs::path(".") : dir).string(), "' for '", shown,
+              "': ", std::strerror(errno));
+  ::close(fd);
+  fs::remove(probe, ec);
+}
+} // namespace
+
+void check_output_file(const char* flag, const std::string& path) {
+  namespace fs = std::filesystem;
+  TORCH_CHECK(!path.empty(), flag, ": expected a file path, got ''");
+  std::error_code ec;
+  TORCH_CHECK(path.back() != '/' && !fs::is_directory(path, ec), flag,
+              ": expected a file path, got the directory '", path, "'");
+  check_writable_dir(flag, path, fs::path(path).parent_path());
+}
+
+void check_output_dir(const char* flag, const std::string& path) {
+  namespace fs = std::filesystem;
+  TORCH_CHECK(!path.empty(), flag, ": expected a directory, got ''");
+  std::error_code ec;
+  TORCH_CHECK(!fs::exists(path, ec) || fs::is_directory(path, ec), flag,
+              ": expected a directory, got the file '", path, "'");
+  check_writable_dir(flag, path, fs::path(path));
+}
+
+void check_distinct_outputs(const char* flag_a, const std::string& a, const char* flag_b,
+                            const std::string& b) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const auto ca = fs::weakly_canonical(a, ec), cb = fs::weakly_canonical(b, ec);
+  TORCH_CHECK(ca != cb, flag_a, " and ", flag_b, " name the same file '", a, "'");
+}
 
 CLI::Validator integer_in(int64_t lo, int64_t hi) {
   const std::string range = "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";

@@ -26,6 +26,17 @@ CLI::Validator unsigned_integer();
 // A finite number > 0 (nan and inf are refused).
 CLI::Validator finite_positive();
 
+// Output paths are checked before anything runs, so that a run never trains for hours and then
+// fails to write: `path` must name a file (not empty, not a directory) in a directory that exists
+// or can be created, and that accepts a new file (probed). Creates the missing directories, which
+// the run writes into anyway. Errors name the flag and the path (c10::Error).
+void check_output_file(const char* flag, const std::string& path);
+// The same for a directory that a command fills (`compare --out-dir`).
+void check_output_dir(const char* flag, const std::string& path);
+// Two output flags must name different files: "--out and --checkpoint name the same file 'x'".
+void check_distinct_outputs(const char* flag_a, const std::string& a, const char* flag_b,
+                            const std::string& b);
+
 // Splits "a,b,c".
 std::vector<std::string> split_list(const std::string& text);
 

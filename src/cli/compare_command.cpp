@@ -179,11 +179,11 @@ void compare(const CompareOptions& o) {
   Grid grid = make_grid(o);
   add_also_runs(o.also, grid);
   for (const auto& run : grid.runs)
-    cl::strategy_info(run.second); // an unknown strategy fails before any run
+    cl::strategy_info(run.second);          // an unknown strategy fails before any run
+  check_output_dir("--out-dir", o.out_dir); // before the data are read and anything trains
   const auto bench = data::parse_benchmark(o.benchmark);
   const data::Dataset dataset = data::load_benchmark_dataset(bench, o.data_dir, o.seed);
 
-  fs::create_directories(o.out_dir);
   const std::string json_path = (fs::path(o.out_dir) / "results.json").string();
   const auto start = std::chrono::steady_clock::now();
   const auto records = run_grid(o, grid, overrides, dataset, json_path);

@@ -40,6 +40,10 @@ void run(const RunOptions& o) {
                         ? std::filesystem::path(o.out).replace_extension(".ckpt").string()
                         : o.checkpoint;
   spec.progress = !o.quiet;
+  // Every output is checked before the data are read and the training starts.
+  check_output_file("--out", o.out);
+  check_output_file("--checkpoint", spec.checkpoint);
+  check_distinct_outputs("--out", o.out, "--checkpoint", spec.checkpoint);
   if (spec.resume && !std::filesystem::exists(spec.checkpoint))
     std::cerr << "engram run: no checkpoint at " << spec.checkpoint
               << "; starting from the first task\n";
