@@ -64,9 +64,13 @@ void check_output_dir(const char* flag, const std::string& path) {
 void check_distinct_outputs(const char* flag_a, const std::string& a, const char* flag_b,
                             const std::string& b) {
   namespace fs = std::filesystem;
-  std::error_code ec;
-  const auto ca = fs::weakly_canonical(a, ec), cb = fs::weakly_canonical(b, ec);
-  TORCH_CHECK(ca != cb, flag_a, " and ", flag_b, " name the same file '", a, "'");
+  // The paths as the file system resolves them; as given where it cannot resolve them.
+  const auto resolved = [](const std::string& p) {
+    std::error_code ec;
+    const auto c = fs::weakly_canonical(p, ec);
+    return ec ? fs::path(p).lexically_normal() : c;
+  };
+  TORCH_CHECK(resolved(a) != resolved(b), flag_a, " and ", flag_b, " name the same file '", a, "'");
 }
 
 CLI::Validator integer_in(int64_t lo, int64_t hi) {
