@@ -10,6 +10,7 @@
 #include <engram/layers/memory/slot_memory.h>
 #include <engram/models/associative_recall_model.h>
 #include <engram/tasks/memory_tasks.h>
+#include <support/module_contract.h>
 
 #include <gtest/gtest.h>
 #include <torch/nn/modules/container/any.h>
@@ -26,58 +27,11 @@ namespace models = engram::models;
 
 namespace {
 
-template <typename Holder>
-Holder clone_of(const Holder& module) {
-  auto copy = std::dynamic_pointer_cast<typename Holder::ContainedType>(module->clone());
-  EXPECT_NE(copy, nullptr);
-  return Holder(copy);
-}
-
-template <typename Holder>
-void save_into(const Holder& from, Holder& to) {
-  std::stringstream stream;
-  torch::save(from, stream);
-  torch::load(to, stream);
-}
-
-// Same names, shapes, dtypes and values of every parameter and buffer.
-void expect_same_tensors(const torch::nn::Module& a, const torch::nn::Module& b) {
-  for (const bool buffers : {false, true}) {
-    const auto ta = buffers ? a.named_buffers() : a.named_parameters();
-    const auto tb = buffers ? b.named_buffers() : b.named_parameters();
-    ASSERT_EQ(ta.size(), tb.size());
-    for (const auto& item : ta) {
-      const at::Tensor* other = tb.find(item.key());
-      ASSERT_NE(other, nullptr) << item.key();
-      EXPECT_EQ(item.value().scalar_type(), other->scalar_type()) << item.key();
-      EXPECT_TRUE(item.value().equal(*other)) << item.key();
-    }
-  }
-}
-
-// No parameter or buffer of the copy shares memory with the original's.
-void expect_no_shared_storage(const torch::nn::Module& a, const torch::nn::Module& b) {
-  for (const bool buffers : {false, true}) {
-    const auto ta = buffers ? a.named_buffers() : a.named_parameters();
-    const auto tb = buffers ? b.named_buffers() : b.named_parameters();
-    for (const auto& item : ta) {
-      if (item.value().numel() > 0) {
-        EXPECT_FALSE(item.value().is_alias_of(tb[item.key()])) << item.key();
-      }
-    }
-  }
-}
-
-// Every parameter has `dtype`; parameters and buffers are on the CPU. (LibTorch's to(dtype) also
-// converts integer and bool buffers; the layers read those back as the types they need.)
-void expect_parameters_of_dtype_on_cpu(const torch::nn::Module& m, torch::Dtype dtype) {
-  for (const auto& p : m.named_parameters()) {
-    EXPECT_EQ(p.value().scalar_type(), dtype) << p.key();
-    EXPECT_EQ(p.value().device(), torch::Device(torch::kCPU)) << p.key();
-  }
-  for (const auto& b : m.named_buffers())
-    EXPECT_EQ(b.value().device(), torch::Device(torch::kCPU)) << b.key();
-}
+using engram::testing::clone_of;
+using engram::testing::expect_moved_to;
+using engram::testing::expect_no_shared_storage;
+using engram::testing::expect_same_tensors;
+using engram::testing::save_into;
 
 void expect_same_state(const em::KeyValueMemoryState& a, const em::KeyValueMemoryState& b) {
   ASSERT_EQ(a.batch_size(), b.batch_size());
@@ -137,7 +91,7 @@ TEST(MemoryModuleContract, ClassicalHopfield) {
                   .allclose(loaded->energy(probe).to(torch::kFloat64), 1e-6));
   EXPECT_TRUE(recall([&](const at::Tensor& p) { return hopfield(p); }).equal(expected));
   hopfield->to(torch::Device(torch::kCPU));
-  expect_parameters_of_dtype_on_cpu(*hopfield, torch::kFloat64);
+  expect_moved_to(*hopfield, torch::kFloat64);
   EXPECT_TRUE(recall([&](const at::Tensor& p) { return hopfield(p); }).equal(expected));
 
   hopfield->reset_parameters();
@@ -231,7 +185,7 @@ TEST(MemoryModuleContract, KeyValueMemory) {
   EXPECT_THROW(other(query), c10::Error);
 
   memory->to(torch::kFloat64);
-  expect_parameters_of_dtype_on_cpu(*memory, torch::kFloat64);
+  expect_moved_to(*memory, torch::kFloat64);
   const em::KeyValueMemoryState moved = memory->state();
   EXPECT_EQ(moved.keys.scalar_type(), torch::kFloat64);
   EXPECT_EQ(moved.values.scalar_type(), torch::kFloat64);
@@ -321,7 +275,7 @@ TEST(MemoryModuleContract, GatedWorkingMemory) {
   EXPECT_TRUE(std::get<0>(loaded(x)).equal(expected));
 
   memory->to(torch::kFloat64);
-  expect_parameters_of_dtype_on_cpu(*memory, torch::kFloat64);
+  expect_moved_to(*memory, torch::kFloat64);
   const auto [doubled, doubled_state] = memory(x.to(torch::kFloat64));
   EXPECT_EQ(doubled.scalar_type(), torch::kFloat64);
   EXPECT_TRUE(doubled.allclose(expected.to(torch::kFloat64), 1e-5, 1e-6));
@@ -366,7 +320,7 @@ TEST(MemoryModuleContract, SlotWorkingMemory) {
   EXPECT_TRUE(loaded(x).output.equal(expected.output));
 
   memory->to(torch::kFloat64);
-  expect_parameters_of_dtype_on_cpu(*memory, torch::kFloat64);
+  expect_moved_to(*memory, torch::kFloat64);
   const em::SlotMemoryOutput doubled = memory(x.to(torch::kFloat64));
   EXPECT_EQ(doubled.memory.scalar_type(), torch::kFloat64);
   EXPECT_TRUE(doubled.output.allclose(expected.output.to(torch::kFloat64), 1e-5, 1e-6));
@@ -401,7 +355,7 @@ TEST(MemoryModuleContract, AssociativeRecallModel) {
   EXPECT_TRUE(loaded(episode).equal(expected));
 
   model->to(torch::kFloat64);
-  expect_parameters_of_dtype_on_cpu(*model, torch::kFloat64);
+  expect_moved_to(*model, torch::kFloat64);
   const at::Tensor doubled = model(episode);
   EXPECT_EQ(doubled.scalar_type(), torch::kFloat64);
   EXPECT_EQ(model->memory->state().values.scalar_type(), torch::kFloat64);

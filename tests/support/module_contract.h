@@ -12,61 +12,84 @@
 
 namespace engram::testing {
 
-// Every parameter and buffer of `a` equals the one of the same name in `b`.
-inline void expect_same_state(const torch::nn::Module& a, const torch::nn::Module& b,
-                              const std::string& what) {
-  const auto pa = a.named_parameters(), pb = b.named_parameters();
-  ASSERT_EQ(pa.size(), pb.size()) << what;
-  for (const auto& p : pa) {
-    ASSERT_TRUE(pb.contains(p.key())) << what << ": " << p.key();
-    EXPECT_TRUE(torch::equal(p.value(), pb[p.key()])) << what << ": " << p.key();
-  }
-  const auto ba = a.named_buffers(), bb = b.named_buffers();
-  ASSERT_EQ(ba.size(), bb.size()) << what;
-  for (const auto& t : ba) {
-    ASSERT_TRUE(bb.contains(t.key())) << what << ": " << t.key();
-    EXPECT_TRUE(torch::equal(t.value(), bb[t.key()])) << what << ": " << t.key();
+// Same names, shapes, dtypes and values of every parameter and buffer of `a` and `b`.
+inline void expect_same_tensors(const torch::nn::Module& a, const torch::nn::Module& b,
+                                const std::string& what = "") {
+  for (const bool buffers : {false, true}) {
+    const auto ta = buffers ? a.named_buffers() : a.named_parameters();
+    const auto tb = buffers ? b.named_buffers() : b.named_parameters();
+    ASSERT_EQ(ta.size(), tb.size()) << what;
+    for (const auto& item : ta) {
+      const at::Tensor* other = tb.find(item.key());
+      ASSERT_NE(other, nullptr) << what << ": " << item.key();
+      EXPECT_EQ(item.value().scalar_type(), other->scalar_type()) << what << ": " << item.key();
+      EXPECT_TRUE(item.value().equal(*other)) << what << ": " << item.key();
+    }
   }
 }
 
-// clone() copies every parameter and buffer into new storage.
+// No parameter or buffer of `b` shares memory with the one of the same name in `a`.
+inline void expect_no_shared_storage(const torch::nn::Module& a, const torch::nn::Module& b,
+                                     const std::string& what = "") {
+  for (const bool buffers : {false, true}) {
+    const auto ta = buffers ? a.named_buffers() : a.named_parameters();
+    const auto tb = buffers ? b.named_buffers() : b.named_parameters();
+    for (const auto& item : ta) {
+      if (item.value().numel() > 0) {
+        EXPECT_FALSE(item.value().is_alias_of(tb[item.key()])) << what << ": " << item.key();
+      }
+    }
+  }
+}
+
+// module->clone(), as the module's own holder type.
 template <typename Holder>
-Holder expect_deep_clone(const Holder& original, const std::string& what) {
-  using Impl = typename Holder::Impl;
-  auto copy = std::dynamic_pointer_cast<Impl>(original->clone());
-  EXPECT_NE(copy, nullptr) << what;
-  expect_same_state(*original, *copy, what + " clone");
-  for (const auto& p : copy->named_parameters()) {
-    EXPECT_NE(p.value().data_ptr(), original->named_parameters()[p.key()].data_ptr())
-        << what << ": clone shares " << p.key();
-  }
-  for (const auto& p : copy->named_buffers()) {
-    EXPECT_NE(p.value().data_ptr(), original->named_buffers()[p.key()].data_ptr())
-        << what << ": clone shares " << p.key();
-  }
+Holder clone_of(const Holder& module) {
+  auto copy = std::dynamic_pointer_cast<typename Holder::ContainedType>(module->clone());
+  EXPECT_NE(copy, nullptr);
   return Holder(copy);
 }
 
-// torch::save into a stream, torch::load into `fresh` (built with other random weights): every
-// parameter and buffer arrives.
+// torch::save `from` into a stream, then torch::load it into `to`.
 template <typename Holder>
-void expect_save_load(const Holder& original, Holder& fresh, const std::string& what) {
+void save_into(const Holder& from, Holder& to) {
   std::stringstream stream;
-  torch::save(original, stream);
-  torch::load(fresh, stream);
-  expect_same_state(*original, *fresh, what + " save/load");
+  torch::save(from, stream);
+  torch::load(to, stream);
 }
 
-// to(dtype) converts every floating parameter and buffer.
+// clone() copies every parameter and buffer into new storage; returns the copy.
+template <typename Holder>
+Holder expect_deep_clone(const Holder& original, const std::string& what) {
+  Holder copy = clone_of(original);
+  expect_same_tensors(*original, *copy, what + " clone");
+  expect_no_shared_storage(*original, *copy, what + " clone");
+  return copy;
+}
+
+// torch::save, then torch::load into `fresh` (built with other random weights): every parameter
+// and buffer arrives.
+template <typename Holder>
+void expect_save_load(const Holder& original, Holder& fresh, const std::string& what) {
+  save_into(original, fresh);
+  expect_same_tensors(*original, *fresh, what + " save/load");
+}
+
+// Every parameter has `dtype` and every parameter and buffer lives on `device`. Floating buffers
+// have `dtype` too (LibTorch's to(dtype) also converts integer and bool buffers; the layers read
+// those back as the types they need).
 inline void expect_moved_to(const torch::nn::Module& m, torch::Dtype dtype,
-                            const std::string& what) {
+                            const std::string& what = "",
+                            torch::Device device = torch::Device(torch::kCPU)) {
   for (const auto& p : m.named_parameters()) {
     EXPECT_EQ(p.value().scalar_type(), dtype) << what << ": " << p.key();
+    EXPECT_EQ(p.value().device(), device) << what << ": " << p.key();
   }
   for (const auto& b : m.named_buffers()) {
     if (b.value().is_floating_point()) {
       EXPECT_EQ(b.value().scalar_type(), dtype) << what << ": " << b.key();
     }
+    EXPECT_EQ(b.value().device(), device) << what << ": " << b.key();
   }
 }
 
