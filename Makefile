@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CTEST_ARGS ?=
 PREFIX ?= /usr/local
 
-.PHONY: all bootstrap configure build test demo bench install format clean
+.PHONY: all bootstrap configure build test demo bench install format clean sanitize fuzz
 
 all: build
 
@@ -27,6 +27,15 @@ demo: build
 bench: build
 	@cmake --build "$(BUILD_DIR)" --target benchmarks -j $(JOBS)
 	@scripts/bench "$(BUILD_DIR)"
+
+# ASan + UBSan build in build-asan/, running the data, io, train, reliability, ops and CLI tests.
+sanitize:
+	@JOBS=$(JOBS) scripts/sanitize build-asan
+
+# libFuzzer harnesses (clang) in build-fuzz/, each run for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@JOBS=$(JOBS) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz
 
 install: build
 	@cmake --install "$(BUILD_DIR)" --prefix "$(PREFIX)"

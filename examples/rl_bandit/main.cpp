@@ -3,6 +3,7 @@
 // actor-critic (gradient bandit whose baseline is a critic learned from the same delta).
 // Prints cumulative regret at checkpoints and writes the mean curves as CSV.
 //   example_rl_bandit [out.csv] [runs] [steps] [drift_std] [alpha_actor] [alpha_critic]
+#include <engram/io/atomic_file.h>
 #include <engram/rl/agents/epsilon_greedy_bandit.h>
 #include <engram/rl/agents/tabular_actor_critic.h>
 #include <engram/rl/environments/bandit.h>
@@ -12,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -68,15 +70,15 @@ int main(int argc, char** argv) {
                 regret[l][steps / 2 - 1], regret[l][steps - 1],
                 100.0 * optimal[l] / (runs * (steps - steps / 2)));
   }
-  const std::string tmp = out + ".tmp";
+  std::ostringstream csv_text; // written durably and atomically once complete
   {
-    std::ofstream csv(tmp);
+    std::ostream& csv = csv_text;
     csv << "step," << names[0] << ',' << names[1] << ',' << names[2] << '\n';
     for (int t = 0; t < steps; t += (t < 100 ? 1 : 10)) {
       csv << t + 1 << ',' << regret[0][t] << ',' << regret[1][t] << ',' << regret[2][t] << '\n';
     }
   }
-  std::filesystem::rename(tmp, out);
+  engram::io::write_file_atomically(out, csv_text.str());
   std::printf("wrote %s\n", out.c_str());
   return 0;
 }

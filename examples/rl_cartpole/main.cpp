@@ -3,6 +3,7 @@
 // reports env-steps/s and time-to-solve. Writes the episode returns as CSV.
 //   example_rl_cartpole [out.csv] [seed] [total_steps] [--no-stop]
 // --no-stop trains for exactly total_steps (for timing at a fixed amount of work).
+#include <engram/io/atomic_file.h>
 #include <engram/rl/agents/neural_actor_critic.h>
 #include <engram/rl/environments/cart_pole.h>
 
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 using namespace engram::rl;
@@ -48,14 +50,14 @@ int main(int argc, char** argv) {
   } else {
     std::printf("NOT solved within %lld env steps\n", static_cast<long long>(total));
   }
-  const std::string tmp = out + ".tmp";
+  std::ostringstream csv_text; // written durably and atomically once complete
   {
-    std::ofstream csv(tmp);
+    std::ostream& csv = csv_text;
     csv << "episode,end_env_step,return\n";
     for (size_t e = 0; e < r.episode_returns.size(); ++e) {
       csv << e + 1 << ',' << r.episode_end_step[e] << ',' << r.episode_returns[e] << '\n';
     }
   }
-  std::filesystem::rename(tmp, out);
+  engram::io::write_file_atomically(out, csv_text.str());
   return r.solved_at_step >= 0 || !stop ? 0 : 1;
 }

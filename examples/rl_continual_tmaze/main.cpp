@@ -4,6 +4,8 @@
 // switch (5 consecutive rewarded episodes), averaged over switches and seeds; writes per-episode
 // success rates as CSV.
 //   example_rl_continual_tmaze [out.csv] [seeds] [blocks] [episodes_per_block]
+#include <engram/io/atomic_file.h>
+
 #include <rl_continual_tmaze/t_maze_continual_experiment.h>
 
 #include <CLI/CLI.hpp>
@@ -14,6 +16,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -74,9 +77,9 @@ int main(int argc, char** argv) {
     std::printf("%-50s %12.2f +- %4.2f %16.1f %8lld/%lld\n", variants[v].name, mean, sem, st / n,
                 static_cast<long long>(censored), static_cast<long long>(n));
   }
-  const std::string tmp = out + ".tmp";
+  std::ostringstream csv_text; // written durably and atomically once complete
   {
-    std::ofstream csv(tmp);
+    std::ostream& csv = csv_text;
     csv << "episode";
     for (const auto& v : variants)
       csv << ",\"" << v.name << '"';
@@ -88,7 +91,7 @@ int main(int argc, char** argv) {
       csv << '\n';
     }
   }
-  std::filesystem::rename(tmp, out);
+  engram::io::write_file_atomically(out, csv_text.str());
   std::printf("wrote %s (fraction of seeds entering the rewarded arm, per episode)\n", out.c_str());
   return 0;
 }

@@ -3,6 +3,8 @@
 // recorded at every time step of every trial: the burst moves from the reward to the cue over
 // training, and probe trials with the reward omitted show the dip at the time it was due.
 // Writes CSV rows (trial, probe, time, delta); plot with scripts/plot_rl.py dopamine.
+#include <engram/io/atomic_file.h>
+
 #include <rl_dopamine/conditioning_experiment.h>
 
 #include <CLI/CLI.hpp>
@@ -10,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 using namespace engram::rl;
@@ -33,9 +36,9 @@ int main(int argc, char** argv) {
   PavlovianConditioning env(o, seed);
   LinearTDLambda td(TDLambdaOptions(env.observation_space().size()).alpha(alpha).lambda(0.0));
 
-  const std::string tmp = out + ".tmp";
+  std::ostringstream csv_text; // written durably and atomically once complete
   {
-    std::ofstream csv(tmp);
+    std::ostream& csv = csv_text;
     csv << "trial,probe,time,delta\n";
     auto write = [&](int64_t trial, bool probe, const std::vector<double>& delta) {
       for (size_t t = 1; t < delta.size(); ++t)
@@ -57,7 +60,7 @@ int main(int argc, char** argv) {
       }
     }
   }
-  std::filesystem::rename(tmp, out);
+  engram::io::write_file_atomically(out, csv_text.str());
   std::printf("wrote %s\n", out.c_str());
   return 0;
 }

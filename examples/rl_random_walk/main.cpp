@@ -4,6 +4,8 @@
 // TD(lambda) with replacing and dutch traces. Prints the best alpha per lambda and writes the
 // curves as CSV.
 //   example_rl_random_walk [out.csv] [runs]
+#include <engram/io/atomic_file.h>
+
 #include <rl_random_walk/random_walk_experiment.h>
 
 #include <CLI/CLI.hpp>
@@ -12,6 +14,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -43,8 +46,8 @@ int main(int argc, char** argv) {
       {"td_lambda_dutch", TDAlgorithm::kTdLambda, TraceKind::kDutch},
       {"true_online_td_lambda", TDAlgorithm::kTrueOnlineTdLambda, TraceKind::kDutch}};
 
-  const std::string tmp = out + ".tmp";
-  std::ofstream csv(tmp);
+  std::ostringstream csv_text; // written durably and atomically once complete
+  std::ostream& csv = csv_text;
   csv << "algorithm,lambda,alpha,rms_error\n";
   for (const auto& v : variants) {
     std::printf("\n%s (19 states, %lld runs, first 10 episodes)\n", v.name,
@@ -71,8 +74,7 @@ int main(int argc, char** argv) {
                   last);
     }
   }
-  csv.close();
-  std::filesystem::rename(tmp, out);
+  engram::io::write_file_atomically(out, csv_text.str());
   std::printf("\nwrote %s\n", out.c_str());
   return 0;
 }

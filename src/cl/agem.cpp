@@ -14,8 +14,10 @@ namespace engram::cl {
 ENGRAM_REGISTER_STRATEGY(AgemStrategy, "agem",
                          "Chaudhry et al. 2019: gradient projected when it conflicts with a memory "
                          "batch's; memory = buffer_size/T samples per finished task",
-                         ENGRAM_STRATEGY_OPTION(buffer_size, OptionRange::at_least(1)),
-                         ENGRAM_STRATEGY_OPTION(reference_batch, OptionRange::at_least(1)));
+                         ENGRAM_STRATEGY_OPTION(buffer_size,
+                                                OptionRange::closed(1, kMaxBufferSize)),
+                         ENGRAM_STRATEGY_OPTION(reference_batch,
+                                                OptionRange::closed(1, kMaxBatchSize)));
 
 at::Tensor agem_project(const at::Tensor& g, const at::Tensor& g_ref) {
   TORCH_CHECK(g.sizes() == g_ref.sizes(),

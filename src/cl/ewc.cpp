@@ -14,7 +14,7 @@ ENGRAM_REGISTER_STRATEGY(
     "Kirkpatrick et al. 2017: one diagonal-Fisher penalty per past task (summed into one "
     "quadratic, so an iteration costs the same after 10 tasks as after 1)",
     ENGRAM_STRATEGY_OPTION(lambda, OptionRange::at_least(0)),
-    ENGRAM_STRATEGY_OPTION(fisher_samples, OptionRange::at_least(1)));
+    ENGRAM_STRATEGY_OPTION(fisher_samples, OptionRange::closed(1, kMaxSamples)));
 
 at::Tensor EwcStrategy::before_backward(StrategyContext& ctx, const Batch&, const at::Tensor&,
                                         at::Tensor loss) {

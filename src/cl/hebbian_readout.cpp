@@ -21,7 +21,7 @@ ENGRAM_REGISTER_STRATEGY(
     "body learns (backprop through an ordinary head, or a Hebbian body's local rule) during the "
     "first `body_tasks` tasks, then is frozen (evaluation mode, no gradient); the class means are "
     "rebuilt over the last body task's data",
-    ENGRAM_STRATEGY_OPTION(body_tasks, OptionRange::at_least(0)));
+    ENGRAM_STRATEGY_OPTION(body_tasks, OptionRange::closed(0, kMaxTaskCount)));
 
 bool HebbianReadoutStrategy::body_trains(int64_t task) const {
   return task < options.body_tasks();

@@ -21,7 +21,7 @@ ENGRAM_REGISTER_STRATEGY(
     "write, then random slots); recall: 8 samples of each batch cue the memory, and each draws its "
     "share of the replayed items from the memory's read weights, softmax(beta · cosine(cue, key)), "
     "so stored items resembling the current ones come back more often (beta = 0: uniform)",
-    ENGRAM_STRATEGY_OPTION(buffer_size, OptionRange::at_least(1)),
+    ENGRAM_STRATEGY_OPTION(buffer_size, OptionRange::closed(1, kMaxBufferSize)),
     ENGRAM_STRATEGY_OPTION(beta, OptionRange::at_least(0)));
 
 void HippocampalReplayStrategy::begin(StrategyContext& ctx) {

@@ -3,6 +3,8 @@
 #include <c10/util/Exception.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace engram::cl {
 
@@ -14,6 +16,9 @@ ContinualMetrics compute_metrics(const AccuracyMatrix& R, const std::vector<doub
                 " has ", R[i].size(), " entries");
   TORCH_CHECK(b.size() == T, "compute_metrics: argument 'random_init' expected ", T,
               " entries, got ", b.size());
+  // A cell that was not evaluated (--eval-every, --eval-tasks seen) is NaN; a metric that needs
+  // one is NaN too (reported as n/a), never computed from the cells that happen to be there.
+  const double nan = std::numeric_limits<double>::quiet_NaN();
   ContinualMetrics m;
   for (size_t j = 0; j < T; ++j)
     m.acc += R[T - 1][j];
@@ -24,7 +29,7 @@ ContinualMetrics compute_metrics(const AccuracyMatrix& R, const std::vector<doub
     m.bwt += R[T - 1][j] - R[j][j];
     double best = R[j][j];
     for (size_t l = j; l + 1 < T; ++l)
-      best = std::max(best, R[l][j]);
+      best = std::isnan(R[l][j]) ? nan : std::max(best, R[l][j]);
     m.forgetting += best - R[T - 1][j];
   }
   for (size_t j = 1; j < T; ++j)

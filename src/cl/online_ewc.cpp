@@ -14,7 +14,8 @@ ENGRAM_REGISTER_STRATEGY(OnlineEwcStrategy, "online-ewc",
                          "Schwarz et al. 2018: one running Fisher, decayed by `gamma`",
                          ENGRAM_STRATEGY_OPTION(lambda, OptionRange::at_least(0)),
                          ENGRAM_STRATEGY_OPTION(gamma, OptionRange::closed(0, 1)),
-                         ENGRAM_STRATEGY_OPTION(fisher_samples, OptionRange::at_least(1)));
+                         ENGRAM_STRATEGY_OPTION(fisher_samples,
+                                                OptionRange::closed(1, kMaxSamples)));
 
 at::Tensor OnlineEwcStrategy::before_backward(StrategyContext& ctx, const Batch&, const at::Tensor&,
                                               at::Tensor loss) {

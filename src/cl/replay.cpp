@@ -6,7 +6,8 @@ namespace engram::cl {
 ENGRAM_REGISTER_STRATEGY(ReplayStrategy, "replay",
                          "experience replay: each batch joined by as many samples from a reservoir "
                          "buffer (uniform over everything seen)",
-                         ENGRAM_STRATEGY_OPTION(buffer_size, OptionRange::at_least(1)));
+                         ENGRAM_STRATEGY_OPTION(buffer_size,
+                                                OptionRange::closed(1, kMaxBufferSize)));
 
 ReplayStrategy::ReplayStrategy(ReplayOptions options_)
     : StrategyWithOptions(std::move(options_)), buffer_(options.buffer_size()) {}

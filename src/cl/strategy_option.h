@@ -11,6 +11,12 @@ namespace engram::cl {
 
 enum class OptionKind { kInteger, kNumber };
 
+// Upper ends of the integer options' ranges: sizes beyond these are typing errors, not studies.
+constexpr double kMaxBufferSize = 1e7;     // stored examples (replay buffers, A-GEM memory)
+constexpr double kMaxBatchSize = 16777216; // examples per batch (2^24, as --batch-size)
+constexpr double kMaxSamples = 1e7;        // examples a statistic is estimated from (Fisher)
+constexpr double kMaxTaskCount = 1e5;      // tasks (as --tasks)
+
 // "integer" or "number".
 std::string to_string(OptionKind kind);
 

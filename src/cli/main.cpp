@@ -6,10 +6,14 @@
 #include <CLI/CLI.hpp>
 #include <c10/util/Exception.h>
 
+#include <csignal>
 #include <exception>
 #include <iostream>
 
 int main(int argc, char** argv) {
+  // Past a file-size limit (`ulimit -f`), a write then fails with EFBIG and is reported like a full
+  // disk, instead of the signal killing the process mid-write.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"engram: brain-inspired learning layers and continual-learning benchmarks"};
   app.set_version_flag("--version", std::string("engram ") + ENGRAM_VERSION_STRING);
   app.require_subcommand(1);

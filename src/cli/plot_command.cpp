@@ -1,11 +1,16 @@
 // `engram plot results.json`: accuracy-matrix heat maps and per-task accuracy curves as PNG, drawn
 // by scripts/plot_results.py with matplotlib.
+#include <engram/cli/child_process.h>
 #include <engram/cli/cl_options.h>
 #include <engram/cli/commands.h>
+
+#include <engram/io/atomic_file.h>
+#include <engram/train/results_schema.h>
 
 #include <CLI/CLI.hpp>
 #include <c10/util/Exception.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -19,6 +24,18 @@ std::string quote(const std::string& s) {
   for (char c : s)
     q += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return q + "'";
+}
+
+// $ENGRAM_PLOT_TIMEOUT_S, default 300: how long the plotter may run.
+double plot_timeout_seconds() {
+  const char* v = std::getenv("ENGRAM_PLOT_TIMEOUT_S");
+  if (v == nullptr || *v == '\0')
+    return 300;
+  char* end = nullptr;
+  const double s = std::strtod(v, &end);
+  TORCH_CHECK(end != v && *end == '\0' && std::isfinite(s) && s > 0 && s <= 86400,
+              "ENGRAM_PLOT_TIMEOUT_S: expected seconds in (0, 86400], got '", v, "'");
+  return s;
 }
 
 std::string find_python() {
@@ -48,10 +65,13 @@ bool plot_results(const std::string& results_json, const std::string& out_dir,
               "install python3-matplotlib";
     return false;
   }
-  const std::string cmd =
-      quote(py) + " " + quote(script) + " " + quote(results_json) + " --out-dir " + quote(out_dir);
-  if (std::system(cmd.c_str()) != 0) {
-    message = "'" + cmd + "' failed";
+  // The plotter sees only a document that passed the schema check, runs as a child that dies
+  // with engram, and has a time limit.
+  train::validate_results_document(io::read_file(results_json, "results file"), results_json);
+  const ChildResult child =
+      run_child({py, script, results_json, "--out-dir", out_dir}, plot_timeout_seconds());
+  if (child.exit_code != 0 || child.timed_out) {
+    message = "the plotter (" + script + ") " + describe(child);
     return false;
   }
   message = out_dir;

@@ -21,8 +21,7 @@ Dataset load_mnist_dataset(const std::string& dir, const std::string& name) {
   d.test_labels = test.labels;
   d.rows = train.rows;
   d.cols = train.cols;
-  d.num_classes =
-      std::max(train.labels.max().item<int64_t>(), test.labels.max().item<int64_t>()) + 1;
+  d.num_classes = kMnistClasses; // declared by the format, not inferred from the labels
   d.name = name;
   return d;
 }

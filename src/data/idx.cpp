@@ -1,11 +1,13 @@
 #include <engram/data/idx.h>
 
+#include <engram/io/atomic_file.h>
+
 #include <ATen/ATen.h>
 #include <c10/util/Exception.h>
 
 #include <array>
 #include <cstdio>
-#include <fstream>
+#include <limits>
 #include <sys/stat.h>
 #include <zlib.h>
 
@@ -84,12 +86,18 @@ at::Tensor read_idx(const std::string& path) {
   const std::size_t header = 4 + 4 * static_cast<std::size_t>(rank);
   TORCH_CHECK(bytes.size() >= header, "read_idx: '", actual, "' is truncated in its header");
   std::vector<int64_t> shape;
-  int64_t count = 1;
+  int64_t count = 1, payload = 0;
   for (int64_t d = 0; d < rank; ++d) {
     shape.push_back(read_be32(data + 4 + 4 * d));
-    count *= shape.back();
+    // Dimension sizes whose product overflows are refused before any arithmetic wraps.
+    TORCH_CHECK(!__builtin_mul_overflow(count, shape.back(), &count), "read_idx: '", actual,
+                "' declares dimension sizes ", at::IntArrayRef(shape), " whose product overflows");
   }
-  const auto expected = header + static_cast<std::size_t>(count * type->size);
+  TORCH_CHECK(!__builtin_mul_overflow(count, type->size, &payload) &&
+                  payload <= std::numeric_limits<int64_t>::max() - static_cast<int64_t>(header),
+              "read_idx: '", actual, "' declares dimension sizes ", at::IntArrayRef(shape),
+              " too large for any file");
+  const auto expected = header + static_cast<std::size_t>(payload);
   TORCH_CHECK(bytes.size() == expected, "read_idx: '", actual, "' has ", bytes.size(),
               " bytes, expected ", expected, " for shape ", at::IntArrayRef(shape));
   auto out = at::empty(shape, at::TensorOptions().dtype(type->scalar));
@@ -132,22 +140,18 @@ void write_idx(const std::string& path, const at::Tensor& tensor) {
       bytes.push_back(src[i * type->size + b]);
     }
   }
-  const std::string tmp = path + ".tmp";
   if (ends_with(path, ".gz")) {
-    gzFile file = gzopen(tmp.c_str(), "wb");
-    TORCH_CHECK(file != nullptr, "write_idx: cannot create '", tmp, "'");
-    const int written = gzwrite(file, bytes.data(), static_cast<unsigned>(bytes.size()));
-    const int closed = gzclose(file);
-    TORCH_CHECK(written == static_cast<int>(bytes.size()) && closed == Z_OK,
-                "write_idx: failed writing '", tmp, "'");
+    io::write_atomically_via(path, [&](const std::string& tmp) {
+      gzFile file = gzopen(tmp.c_str(), "wb");
+      TORCH_CHECK(file != nullptr, "write_idx: cannot write '", path, "'");
+      const int written = gzwrite(file, bytes.data(), static_cast<unsigned>(bytes.size()));
+      const int closed = gzclose(file);
+      TORCH_CHECK(written == static_cast<int>(bytes.size()) && closed == Z_OK,
+                  "write_idx: cannot write '", path, "' (disk full?)");
+    });
   } else {
-    std::ofstream out(tmp, std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.close();
-    TORCH_CHECK(out.good(), "write_idx: failed writing '", tmp, "'");
+    io::write_file_atomically(path, bytes);
   }
-  TORCH_CHECK(std::rename(tmp.c_str(), path.c_str()) == 0, "write_idx: cannot rename '", tmp,
-              "' to '", path, "'");
 }
 
 MnistSplit load_mnist_split(const std::string& dir, bool train) {
@@ -159,11 +163,22 @@ MnistSplit load_mnist_split(const std::string& dir, bool train) {
               images.sizes());
   TORCH_CHECK(labels.dim() == 1 && labels.size(0) == images.size(0), "load_mnist_split: '", prefix,
               "-labels-idx1-ubyte' must have shape [", images.size(0), "], got ", labels.sizes());
+  TORCH_CHECK(!at::isFloatingType(labels.scalar_type()), "load_mnist_split: '", prefix,
+              "-labels-idx1-ubyte' holds ", labels.scalar_type(),
+              " elements; labels must be integers");
+  const at::Tensor long_labels = labels.to(at::kLong);
+  const at::Tensor bad = (long_labels < 0).logical_or_(long_labels >= kMnistClasses).nonzero();
+  if (bad.numel() > 0) {
+    const int64_t index = bad[0][0].item<int64_t>();
+    TORCH_CHECK(false, "load_mnist_split: '", prefix, "-labels-idx1-ubyte' label ", index, " is ",
+                long_labels[index].item<int64_t>(), ", expected a class in [0, ", kMnistClasses - 1,
+                "]");
+  }
   MnistSplit split;
   split.rows = images.size(1);
   split.cols = images.size(2);
   split.images = images.reshape({images.size(0), -1}).to(at::kFloat).div_(255.0);
-  split.labels = labels.to(at::kLong);
+  split.labels = long_labels;
   return split;
 }
 

@@ -1,6 +1,7 @@
 #include <engram/train/continual_trainer.h>
 
 #include <engram/io/archive.h>
+#include <engram/train/run_fingerprint.h>
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
@@ -134,30 +135,56 @@ void set_up(Learner& l, const data::Stream& stream, cl::Strategy& strategy,
 int64_t load_checkpoint(const TrainerConfig& config, Learner& l, cl::Strategy& strategy,
                         RunResult& result) {
   torch::serialize::InputArchive a;
-  a.load_from(config.checkpoint);
-  const std::string fp = io::read_string(a, "fingerprint");
-  TORCH_CHECK(fp == config.fingerprint, "run_continual: checkpoint '", config.checkpoint,
-              "' belongs to another run (", fp, "); expected ", config.fingerprint,
-              ". Remove it or drop --resume.");
-  const int64_t tasks_completed = io::read_int(a, "tasks_completed");
-  torch::serialize::InputArchive m, o, s;
-  a.read("model", m);
-  l.model->load(m);
-  a.read("optimizer", o);
-  l.optimizer->load(o);
-  a.read("strategy", s);
-  strategy.load(s);
-  l.ctx.generator.set_state(io::read_tensor(a, "generator"));
-  at::Tensor acc = io::read_tensor(a, "accuracy");
-  for (int64_t i = 0; i < acc.size(0); ++i)
-    result.accuracy.push_back(to_vector(acc[i]));
-  result.random_init_accuracy = to_vector(io::read_tensor(a, "random_init_accuracy"));
-  result.task_seconds = to_vector(io::read_tensor(a, "task_seconds"));
-  result.final_loss = to_vector(io::read_tensor(a, "final_loss"));
-  at::Tensor peak; // absent from checkpoints written before it was recorded
-  if (a.try_read("peak_rss_mb", peak))
-    l.earlier_peak_rss_mb = peak.item<double>();
-  return tasks_completed;
+  io::load_archive(a, config.checkpoint); // verifies the checksum first
+  std::string fp;
+  try {
+    fp = io::read_string(a, "fingerprint");
+  } catch (const std::exception& e) {
+    TORCH_CHECK(false, "checkpoint '", config.checkpoint, "' is corrupt: ", io::first_line(e));
+  }
+  // Fingerprints made by RunFingerprint are compared field by field; any other text as a whole.
+  std::string difference;
+  if (is_field_fingerprint(fp) && is_field_fingerprint(config.fingerprint))
+    difference = RunFingerprint::parse(fp, "checkpoint '" + config.checkpoint + "'")
+                     .difference_from(RunFingerprint::parse(config.fingerprint, "this run"));
+  else if (fp != config.fingerprint)
+    difference = "its fingerprint is '" + fp + "', this run's '" + config.fingerprint + "'";
+  TORCH_CHECK(difference.empty(), "run_continual: checkpoint '", config.checkpoint,
+              "' belongs to another run: ", difference, ". Remove it or drop --resume.");
+  try {
+    const int64_t tasks_completed = io::read_int(a, "tasks_completed");
+    torch::serialize::InputArchive m, o, s;
+    a.read("model", m);
+    l.model->load(m);
+    a.read("optimizer", o);
+    l.optimizer->load(o);
+    a.read("strategy", s);
+    strategy.load(s);
+    l.ctx.generator.set_state(io::read_tensor(a, "generator"));
+    at::Tensor acc = io::read_tensor(a, "accuracy");
+    TORCH_CHECK(tasks_completed >= 1 && tasks_completed <= result.num_tasks, "it records ",
+                tasks_completed, " completed tasks of ", result.num_tasks);
+    TORCH_CHECK(acc.dim() == 2 && acc.size(0) == tasks_completed && acc.size(1) == result.num_tasks,
+                "its accuracy matrix has shape ", acc.sizes(), ", expected [", tasks_completed,
+                ", ", result.num_tasks, "]");
+    for (int64_t i = 0; i < acc.size(0); ++i)
+      result.accuracy.push_back(to_vector(acc[i]));
+    result.random_init_accuracy = to_vector(io::read_tensor(a, "random_init_accuracy"));
+    result.task_seconds = to_vector(io::read_tensor(a, "task_seconds"));
+    result.final_loss = to_vector(io::read_tensor(a, "final_loss"));
+    const auto done = static_cast<size_t>(tasks_completed);
+    TORCH_CHECK(result.random_init_accuracy.size() == static_cast<size_t>(result.num_tasks) &&
+                    result.task_seconds.size() == done && result.final_loss.size() == done,
+                "its per-task records have the wrong lengths");
+    at::Tensor peak; // absent from checkpoints written before it was recorded
+    if (a.try_read("peak_rss_mb", peak))
+      l.earlier_peak_rss_mb = peak.item<double>();
+    return tasks_completed;
+  } catch (const std::exception& e) {
+    TORCH_CHECK(
+        false, "checkpoint '", config.checkpoint,
+        "' does not fit this run (corrupt, or written by another version): ", io::first_line(e));
+  }
 }
 
 // Writes everything the rest of the run depends on, atomically, after `tasks_completed` tasks.

@@ -1,9 +1,11 @@
 #include <engram/train/experiment.h>
 
 #include <engram/train/progress_bar.h>
+#include <engram/train/run_fingerprint.h>
 
 #include <engram/cl/strategy_registry.h>
 #include <engram/config.h>
+#include <engram/core/join.h>
 #include <engram/data/benchmark.h>
 #include <engram/models/layer_registry.h>
 
@@ -70,13 +72,23 @@ RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& datase
   cfg.checkpoint = spec.checkpoint;
   cfg.resume = spec.resume;
   cfg.stop_after_task = spec.stop_after_task;
-  std::ostringstream fp;
-  fp << spec.benchmark << "|" << r.dataset << "|" << r.scenario << "|" << r.strategy << "|"
-     << r.preset << "|" << r.iterations << "|" << r.batch_size << "|" << r.lr << "|" << r.seed
-     << "|" << stream.num_tasks();
+  RunFingerprint fp; // everything that determines the run; not the device
+  fp.add("benchmark", spec.benchmark);
+  fp.add("dataset", r.dataset);
+  fp.add("scenario", r.scenario);
+  fp.add("num_tasks", stream.num_tasks());
+  fp.add("tasks", join(r.task_descriptions, "; "));
+  fp.add("shuffle_classes", spec.shuffle_classes);
+  fp.add("strategy", r.strategy);
   for (const auto& kv : r.hyperparameters)
-    fp << "|" << kv.first << "=" << kv.second.value;
-  cfg.fingerprint = fp.str();
+    fp.add("hyperparameter " + kv.first, kv.second.value);
+  fp.add("preset layers", canonical_layers(spec.preset));
+  fp.add("optimizer", r.optimizer);
+  fp.add("iterations", r.iterations);
+  fp.add("batch_size", r.batch_size);
+  fp.add("lr", r.lr);
+  fp.add("seed", r.seed);
+  cfg.fingerprint = fp.serialize();
   const std::string label = r.scenario + "-IL " + r.strategy + " " + r.preset;
   ProgressBar bar(label);
   if (spec.progress)

@@ -2,6 +2,8 @@
 // weights of an uninterrupted run with the same seed.
 #include <cl/cl_test_util.h>
 
+#include <engram/io/archive.h>
+
 #include <gtest/gtest.h>
 #include <torch/serialize/input-archive.h>
 
@@ -68,7 +70,7 @@ TEST_P(Resume, EqualsUninterruptedRun) {
   // The checkpoint carries the peak memory of the processes that trained it, so that a run
   // resumed in a fresh process still reports what training took.
   torch::serialize::InputArchive a;
-  a.load_from(cfg.checkpoint);
+  io::load_archive(a, cfg.checkpoint);
   at::Tensor stored;
   ASSERT_TRUE(a.try_read("peak_rss_mb", stored));
   EXPECT_GT(stored.item<double>(), 0.0);

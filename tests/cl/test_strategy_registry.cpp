@@ -114,7 +114,7 @@ TEST(StrategyRegistry, RangesAreTheDocumentedOnes) {
   EXPECT_EQ(error_of([] {
               cl::make_strategy("ewc", {{"fisher_samples", 0}});
             }),
-            "strategy 'ewc': option 'fisher_samples' expected an integer >= 1, got 0");
+            "strategy 'ewc': option 'fisher_samples' expected an integer in [1, 10000000], got 0");
   EXPECT_EQ(error_of([] {
               cl::make_strategy("ewc", {{"lambda", -1}});
             }),
@@ -131,10 +131,26 @@ TEST(StrategyRegistry, RangesAreTheDocumentedOnes) {
               cl::make_strategy("si", {{"xi", 0}});
             }),
             "strategy 'si': option 'xi' expected a number > 0, got 0");
+  EXPECT_EQ(
+      error_of([] {
+        cl::make_strategy("replay", {{"buffer_size", 10.5}});
+      }),
+      "strategy 'replay': option 'buffer_size' expected an integer in [1, 10000000], got 10.5");
+  // Huge values are refused against the upper end of the range, and shown as given.
+  EXPECT_EQ(
+      error_of([] {
+        cl::make_strategy("agem", {{"buffer_size", 1e300}});
+      }),
+      "strategy 'agem': option 'buffer_size' expected an integer in [1, 10000000], got 1e+300");
+  EXPECT_EQ(
+      error_of([] {
+        cl::make_strategy("agem", {{"reference_batch", 0}});
+      }),
+      "strategy 'agem': option 'reference_batch' expected an integer in [1, 16777216], got 0");
   EXPECT_EQ(error_of([] {
-              cl::make_strategy("replay", {{"buffer_size", 10.5}});
+              cl::make_strategy("lwf", {{"temperature", -2}});
             }),
-            "strategy 'replay': option 'buffer_size' expected an integer >= 1, got 10.5");
+            "strategy 'lwf': option 'temperature' expected a number > 0, got -2");
   EXPECT_EQ(error_of([] {
               cl::make_strategy("ewc", {{"lambda", std::numeric_limits<double>::infinity()}});
             }),
