@@ -24,8 +24,8 @@ using ::testing::HasSubstr;
 TEST(StrategyRegistry, EveryStrategyRegistersItselfWhenTheLibraryLoads) {
   EXPECT_EQ(
       cl::strategy_names(),
-      (std::vector<std::string>{"agem", "ewc", "hebbian-readout", "hippocampal-replay", "joint",
-                                "lwf", "naive", "online-ewc", "replay", "si", "xdg"}));
+      (std::vector<std::string>{"agem", "cls-sleep", "ewc", "hebbian-readout", "hippocampal-replay",
+                                "joint", "lwf", "naive", "online-ewc", "replay", "si", "xdg"}));
   for (const auto& name : cl::strategy_names())
     EXPECT_EQ(cl::make_strategy(name)->name(), name);
 }
@@ -47,6 +47,12 @@ TEST(StrategyRegistry, DefaultsAreUnchangedAndIntegersStayIntegers) {
       {"xdg", {{"gated_fraction", {K::kNumber, 0.8}}}},
       {"hebbian-readout", {{"body_tasks", {K::kInteger, 1}}}},
       {"hippocampal-replay", {{"buffer_size", {K::kInteger, 1000}}, {"beta", {K::kNumber, 2}}}},
+      {"cls-sleep",
+       {{"buffer_size", {K::kInteger, 1000}},
+        {"sleep_iterations", {K::kInteger, 200}},
+        {"sleep_batch_size", {K::kInteger, 64}},
+        {"recent_fraction", {K::kNumber, 0.5}},
+        {"wake_weight", {K::kNumber, 1}}}},
   };
   ASSERT_EQ(expected.size(), cl::strategy_names().size());
   for (const auto& [name, options] : expected) {
@@ -163,7 +169,7 @@ TEST(StrategyRegistry, RangesAreTheDocumentedOnes) {
 
 TEST(StrategyRegistry, UnknownNamesListTheValidOnes) {
   EXPECT_EQ(error_of([] { cl::make_strategy("ewk"); }),
-            "unknown strategy 'ewk' (expected one of: agem, ewc, hebbian-readout, "
+            "unknown strategy 'ewk' (expected one of: agem, cls-sleep, ewc, hebbian-readout, "
             "hippocampal-replay, joint, lwf, naive, online-ewc, replay, si, xdg)");
   EXPECT_EQ(error_of([] {
               cl::make_strategy("ewc", {{"lamda", 1}});
