@@ -26,7 +26,7 @@ for r in $(seq 1 "$repeats"); do
     --scenario class --strategy naive --iterations "$iterations" --threads "$threads" \
     --device "$device" --quiet --out "$out/engram_$r.json" >/dev/null
   "$py" "$here/python/mlp_trainer_peer.py" --data "$data" --iterations "$iterations" \
-    --threads "$threads" --device "$device" >"$out/python_$r.json"
+    --threads "$threads" --device "$device" >"$out/python_$r.json" 2>>"$out/python_stderr.txt"
 done
 "$py" - "$out" "$repeats" "$iterations" "$device" "$threads" <<'PY'
 import json, statistics, sys

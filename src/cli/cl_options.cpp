@@ -125,9 +125,11 @@ void add_device_options(CLI::App& cmd, DeviceOptions& options) {
 }
 
 void apply_device_options(const DeviceOptions& options) {
-  train::parse_device(options.device);
+  // Before anything touches CUDA (parse_device counts the devices): cuBLAS reads its workspace
+  // setting when it starts.
   if (options.deterministic)
     train::set_deterministic(true);
+  train::parse_device(options.device);
 }
 
 std::vector<std::string> split_list(const std::string& text) {
