@@ -236,7 +236,8 @@ TEST_P(DeviceStream, IsCopiedOnceWithTheImagesStillShared) {
                         stream.task(1).train.images_at(pos)));
 }
 
-INSTANTIATE_TEST_SUITE_P(Devices, DeviceStream, ::testing::Values("cpu", "cuda"));
+INSTANTIATE_TEST_SUITE_P(Devices, DeviceStream, ::testing::Values("cpu", "cuda"),
+                         [](const auto& info) { return info.param; });
 
 // ---- the reservoir, decided on the device ------------------------------------------------------
 
@@ -286,7 +287,8 @@ TEST_P(DeviceReservoir, KeepsExactlyWhatSequentialAlgorithmRKeeps) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Devices, DeviceReservoir, ::testing::Values("cpu", "cuda"));
+INSTANTIATE_TEST_SUITE_P(Devices, DeviceReservoir, ::testing::Values("cpu", "cuda"),
+                         [](const auto& info) { return info.param; });
 
 } // namespace
 } // namespace engram
