@@ -5,12 +5,15 @@
 // experience replay) through the library's C++ API, saves it with torch::save, loads it back into
 // a freshly built network and checks that the loaded network predicts exactly what the trained
 // one does. It takes a few seconds; without Fashion-MNIST it uses the synthetic benchmark.
+//
+//   embed [--device cpu|cuda|cuda:N|auto]   (default cpu)
 #include <engram/cl/strategy_registry.h>
 #include <engram/core/build_info.h>
 #include <engram/data/benchmark.h>
 #include <engram/models/layer_registry.h>
 #include <engram/models/preset.h>
 #include <engram/train/continual_trainer.h>
+#include <engram/train/device.h>
 
 #include <c10/util/Exception.h>
 #include <torch/serialize.h>
@@ -81,11 +84,21 @@ void print_accuracies(const std::string& what, const std::vector<double>& accura
 
 } // namespace
 
-int main() {
+int main(int argc, char** argv) {
   try {
     const auto info = build_info();
     std::cout << "engram " << info.engram_version << " on LibTorch " << info.torch_version << "\n";
     torch::set_num_threads(1);
+
+    // 0. The device: --device NAME, as `engram run` takes it.
+    std::string device_name = "cpu";
+    for (int i = 1; i < argc; ++i) {
+      const std::string arg = argv[i];
+      TORCH_CHECK(arg == "--device" && i + 1 < argc, "usage: embed [--device NAME], got '", arg,
+                  "'");
+      device_name = argv[++i];
+    }
+    const c10::Device device = train::parse_device(device_name);
 
     // 1. The stream: 5 tasks of 2 classes, class-incremental (one head grows over the classes).
     data::BenchmarkName benchmark = data::parse_benchmark("split-fmnist");
@@ -112,6 +125,7 @@ int main() {
     config.batch_size = 64;
     config.lr = 1e-3;
     config.seed = 0;
+    config.device = device; // the trainer moves the model and a copy of the stream there
     auto strategy = make_replay_strategy(config.seed);
     const train::RunResult result = train::run_continual(stream, *strategy, make_model, config);
     TORCH_CHECK(result.complete() && trained, "embed: training did not complete");
@@ -132,15 +146,18 @@ int main() {
     torch::manual_seed(1);
     models::Network loaded =
         models::build_network(preset, stream.input_dim(), stream.num_outputs());
-    torch::load(loaded, path);
+    torch::load(loaded, path, device);
+    loaded->to(device);
     std::remove(path.c_str());
 
     // 5. Predict with both on every task's test set: the same logits, the same accuracies.
     trained->eval();
     loaded->eval();
     torch::NoGradGuard no_grad;
-    for (const auto& task : stream.tasks()) {
-      const auto all = torch::arange(task.test.size(), torch::kLong);
+    const data::Stream placed = stream.to(device);
+    for (const auto& task : placed.tasks()) {
+      const auto all =
+          torch::arange(task.test.size(), torch::TensorOptions(torch::kLong).device(device));
       const auto x = task.test.images_at(all);
       TORCH_CHECK(torch::equal(trained->forward(x), loaded->forward(x)),
                   "embed: the loaded network's logits differ from the trained one's on task ",
@@ -148,7 +165,7 @@ int main() {
     }
     const int64_t last = stream.num_tasks() - 1;
     const auto reloaded =
-        train::evaluate_tasks(*loaded, *strategy, stream, last, config.eval_batch);
+        train::evaluate_tasks(*loaded, *strategy, placed, last, config.eval_batch);
     print_accuracies("the same, network loaded from " + path, reloaded);
     TORCH_CHECK(reloaded == result.accuracy.back(),
                 "embed: the loaded network's accuracies differ from the trained one's");

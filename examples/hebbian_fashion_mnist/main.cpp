@@ -6,7 +6,10 @@
 //
 //   example_hebbian_fashion_mnist [--units 400] [--epochs 1] [--train 60000] [--rule soft_wta]
 //       [--temperature 0.01] [--homeostasis 0.05] [--readout-epochs 10] [--readout-lr 1e-3]
-//       [--threads 0] [--seed 0] ...   (--help describes every option)
+//       [--threads 0] [--seed 0] [--device cpu|cuda|cuda:N|auto] ...   (--help describes every
+//       option)
+#include <common/device_option.h>
+
 #include <engram/data/idx.h>
 #include <engram/layers/hebbian/hebbian_linear.h>
 
@@ -53,10 +56,12 @@ double supervised_accuracy(torch::nn::Sequential net, const torch::Tensor& train
                            const torch::Tensor& train_y, const torch::Tensor& test_x,
                            const torch::Tensor& test_y, int64_t epochs, double lr) {
   torch::nn::Sequential& readout = net;
+  readout->to(train_x.device());
   torch::optim::Adam opt(readout->parameters(), torch::optim::AdamOptions(lr));
   const int64_t batch = 100;
   for (int64_t e = 0; e < epochs; ++e) {
-    const auto order = torch::randperm(train_x.size(0));
+    // Drawn on the CPU (the same order on every device), sent to the data's device once.
+    const auto order = torch::randperm(train_x.size(0)).to(train_x.device());
     for (int64_t i = 0; i + batch <= train_x.size(0); i += batch) {
       const auto idx = order.narrow(0, i, batch);
       opt.zero_grad();
@@ -102,6 +107,7 @@ struct Settings {
   bool data_init = false;
   int64_t seed = 0;
   int threads = 0;
+  std::string device = "cpu";
 };
 
 void add_options(CLI::App& app, Settings& s) {
@@ -154,14 +160,16 @@ void add_options(CLI::App& app, Settings& s) {
   app.add_option("--threads", s.threads, "LibTorch intra-op threads (0: LibTorch's default)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  engram::examples::add_device_option(app, s.device);
 }
 
-// The first n_train training images and the whole test set, preprocessed.
+// The first n_train training images and the whole test set, preprocessed, on the device (moved
+// there once).
 struct Dataset {
   torch::Tensor train_x, train_y, test_x, test_y;
 };
 
-Dataset load_dataset(const Settings& s) {
+Dataset load_dataset(const Settings& s, const c10::Device& device) {
   auto train = engram::data::load_mnist_split(s.dir, true);
   auto test = engram::data::load_mnist_split(s.dir, false);
   const auto mean_image = train.images.narrow(0, 0, s.n_train).mean(0, true);
@@ -170,6 +178,8 @@ Dataset load_dataset(const Settings& s) {
   d.train_y = train.labels.narrow(0, 0, s.n_train);
   d.test_x = preprocess(test.images, mean_image);
   d.test_y = test.labels;
+  for (torch::Tensor* t : {&d.train_x, &d.train_y, &d.test_x, &d.test_y})
+    *t = t->to(device);
   return d;
 }
 
@@ -191,7 +201,7 @@ HebbianLinear make_hebbian_layer(const Settings& s) {
 double train_hebbian(HebbianLinear& hebbian, const torch::Tensor& train_x, const Settings& s) {
   const auto start = std::chrono::steady_clock::now();
   for (int64_t e = 0; e < s.epochs; ++e) {
-    const auto order = torch::randperm(s.n_train);
+    const auto order = torch::randperm(s.n_train).to(train_x.device());
     for (int64_t i = 0; i + 10 <= s.n_train; i += 10) {
       hebbian->learn(train_x.index_select(0, order.narrow(0, i, 10)));
     }
@@ -225,6 +235,7 @@ int main(int argc, char** argv) {
   Settings s;
   add_options(app, s);
   CLI11_PARSE(app, argc, argv);
+  const c10::Device device = engram::examples::device_or_exit(s.device);
   TORCH_CHECK(!s.data_init || s.units <= s.n_train, "hebbian_fashion_mnist: --units (", s.units,
               ") must not exceed --train (", s.n_train, ") with --data-init");
   torch::manual_seed(static_cast<uint64_t>(s.seed));
@@ -232,7 +243,7 @@ int main(int argc, char** argv) {
     torch::set_num_threads(s.threads);
   }
 
-  const Dataset data = load_dataset(s);
+  const Dataset data = load_dataset(s, device);
   std::printf("Fashion-MNIST: %lld train, %lld test images; %lld units\n",
               static_cast<long long>(s.n_train), static_cast<long long>(data.test_x.size(0)),
               static_cast<long long>(s.units));
@@ -240,10 +251,12 @@ int main(int argc, char** argv) {
   HebbianLinear hebbian = make_hebbian_layer(s);
   HebbianLinear random(
       HebbianLinearOptions(784, s.units).weight_normalization(WeightNormalization::kUnitNorm));
+  hebbian->to(device);
+  random->to(device);
   if (s.data_init) {
     torch::NoGradGuard no_grad;
     hebbian->weight.copy_(
-        data.train_x.index_select(0, torch::randperm(s.n_train).narrow(0, 0, s.units)));
+        data.train_x.index_select(0, torch::randperm(s.n_train).narrow(0, 0, s.units).to(device)));
   }
   auto samples = hebbian->clone();
   const double seconds = train_hebbian(hebbian, data.train_x, s);

@@ -4,6 +4,9 @@
 // over training.
 //
 //   example_memory_associative_recall [seed=1] [steps=400] [symbols=64] [width=64]
+//       [--device cpu|cuda|cuda:N|auto]
+#include <common/device_option.h>
+
 #include <ATen/Parallel.h>
 #include <engram/models/associative_recall_model.h>
 #include <engram/tasks/memory_tasks.h>
@@ -28,7 +31,16 @@ int main(int argc, char** argv) {
   app.add_option("steps", steps, "training steps");
   app.add_option("symbols", symbols, "alphabet size");
   app.add_option("width", width, "embedding width");
+  std::string device_name = "cpu";
+  engram::examples::add_device_option(app, device_name);
   CLI11_PARSE(app, argc, argv);
+  const c10::Device device = engram::examples::device_or_exit(device_name);
+  // Episodes are drawn on the CPU (the same ones on every device) and sent to the device.
+  const auto on_device = [&device](tasks::AssociativeRecallBatch b) {
+    for (at::Tensor* t : {&b.keys, &b.values, &b.query, &b.answer})
+      *t = t->to(device);
+    return b;
+  };
   const int64_t pairs = 20, batch = 64, eval_episodes = 2000;
   if (steps < 1 || symbols < pairs || width < 1) {
     std::fprintf(stderr, "expected steps >= 1, symbols >= %lld, width >= 1\n",
@@ -37,9 +49,10 @@ int main(int argc, char** argv) {
   }
   torch::manual_seed(seed);
   const tasks::AssociativeRecallBatch held_out =
-      tasks::associative_recall(eval_episodes, pairs, symbols);
+      on_device(tasks::associative_recall(eval_episodes, pairs, symbols));
   models::AssociativeRecallModel model(
       models::AssociativeRecallModelOptions(symbols, pairs, width));
+  model->to(device);
   torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(1e-2));
   auto evaluate = [&] {
     at::NoGradGuard no_grad;
@@ -56,7 +69,7 @@ int main(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
   int64_t first_above_95 = -1;
   for (int64_t step = 1; step <= steps; ++step) {
-    const auto episode = tasks::associative_recall(batch, pairs, symbols);
+    const auto episode = on_device(tasks::associative_recall(batch, pairs, symbols));
     const at::Tensor loss = at::cross_entropy_loss(model(episode), episode.answer);
     optimizer.zero_grad();
     loss.backward();

@@ -4,6 +4,9 @@
 //   example_memory_delayed_recall [--length 5] [--delay 50] [--alphabet 8] [--hidden 64]
 //                                 [--iterations 2000] [--batch 64] [--lr 3e-3]
 //                                 [--forget_bias 4] [--distractors 0] [--seed 1]
+//                                 [--device cpu|cuda|cuda:N|auto]
+#include <common/device_option.h>
+
 #include <ATen/Parallel.h>
 #include <engram/layers/memory/gated_working_memory.h>
 #include <engram/tasks/memory_tasks.h>
@@ -42,10 +45,19 @@ int main(int argc, char** argv) {
   app.add_option("--distractors", distractors, "distractor symbols during the delay")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--seed", seed, "seed");
+  std::string device_name = "cpu";
+  engram::examples::add_device_option(app, device_name);
   CLI11_PARSE(app, argc, argv);
+  const c10::Device device = engram::examples::device_or_exit(device_name);
+  // Sequences are drawn on the CPU (the same ones on every device) and sent to the device.
+  const auto on_device = [&device](tasks::SequenceBatch b) {
+    for (at::Tensor* t : {&b.inputs, &b.targets, &b.mask})
+      *t = t->to(device);
+    return b;
+  };
   const int64_t channels = alphabet + 2 + distractors;
   auto make_batch = [&](int64_t b) {
-    return tasks::delayed_copy(b, length, alphabet, delay, distractors);
+    return on_device(tasks::delayed_copy(b, length, alphabet, delay, distractors));
   };
 
   tasks::SequenceTrainingOptions options;
@@ -59,6 +71,8 @@ int main(int argc, char** argv) {
                  const std::function<at::Tensor(const at::Tensor&)>& features) {
     torch::manual_seed(seed);
     torch::nn::Linear head(hidden, alphabet);
+    core.to(device);
+    head->to(device);
     std::vector<at::Tensor> params = core.parameters();
     for (const auto& p : head->parameters())
       params.push_back(p);

@@ -3,6 +3,9 @@
 // feed-forward network that sees only the current symbol (chance: 50%).
 //
 //   example_memory_n_back [n=2] [steps=100] [iterations=1000] [alphabet=8] [hidden=64] [seed=1]
+//       [--device cpu|cuda|cuda:N|auto]
+#include <common/device_option.h>
+
 #include <ATen/Parallel.h>
 #include <engram/layers/memory/gated_working_memory.h>
 #include <engram/tasks/memory_tasks.h>
@@ -44,8 +47,19 @@ int main(int argc, char** argv) {
   app.add_option("alphabet", alphabet, "symbols")->check(CLI::PositiveNumber);
   app.add_option("hidden", hidden, "hidden units")->check(CLI::PositiveNumber);
   app.add_option("seed", seed, "seed");
+  std::string device_name = "cpu";
+  engram::examples::add_device_option(app, device_name);
   CLI11_PARSE(app, argc, argv);
-  const tasks::SequenceTask task = [&](int64_t b) { return tasks::n_back(b, steps, alphabet, n); };
+  const c10::Device device = engram::examples::device_or_exit(device_name);
+  // Sequences are drawn on the CPU (the same ones on every device) and sent to the device.
+  const auto on_device = [&device](tasks::SequenceBatch b) {
+    for (at::Tensor* t : {&b.inputs, &b.targets, &b.mask})
+      *t = t->to(device);
+    return b;
+  };
+  const tasks::SequenceTask task = [&](int64_t b) {
+    return on_device(tasks::n_back(b, steps, alphabet, n));
+  };
   tasks::SequenceTrainingOptions options;
   options.iterations = iterations;
   options.batch = 32;
@@ -73,6 +87,8 @@ int main(int argc, char** argv) {
   torch::manual_seed(seed);
   em::GatedWorkingMemory memory(em::GatedWorkingMemoryOptions(alphabet, hidden));
   torch::nn::Linear memory_head(hidden, 2);
+  memory->to(device);
+  memory_head->to(device);
   const double gated = run(
       "GatedWorkingMemory",
       [&](const at::Tensor& x) { return memory_head(std::get<0>(memory->forward(x))); },
@@ -80,6 +96,8 @@ int main(int argc, char** argv) {
 
   torch::manual_seed(seed);
   torch::nn::Linear hidden_layer(alphabet, hidden), feed_forward_head(hidden, 2);
+  hidden_layer->to(device);
+  feed_forward_head->to(device);
   const double feed_forward = run(
       "feed-forward",
       [&](const at::Tensor& x) { return feed_forward_head(at::relu(hidden_layer(x))); },

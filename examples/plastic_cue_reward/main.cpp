@@ -5,7 +5,10 @@
 //
 //   example_plastic_cue_reward [--iterations 1000] [--hidden 32] [--cues 4] [--trials 20]
 //       [--batch 32] [--alpha 0.1] [--eta 0.5] [--lr 3e-3] [--given-m] [--threads 0] [--seed 0]
-//       [--only both|none|simple|retroactive]   (--help describes every option)
+//       [--only both|none|simple|retroactive] [--device cpu|cuda|cuda:N|auto]
+//       (--help describes every option)
+#include <common/device_option.h>
+
 #include <engram/layers/plastic/plastic_rnn.h>
 #include <engram/tasks/cue_reward.h>
 
@@ -34,6 +37,7 @@ struct Settings {
   double lr;
   bool given_m;
   int64_t seed;
+  c10::Device device = c10::Device(c10::kCPU);
 };
 
 // Returns the mean reward per trial over the last 10% of training (the second half of episodes).
@@ -47,17 +51,24 @@ double train(Modulation modulation, const tasks::CueRewardOptions& task, const S
                      .eta(a.eta)
                      .clip(modulation == Modulation::kNone ? 0.0 : 2.0));
   torch::nn::Linear decide(hidden, 1);
+  net->to(a.device);
+  decide->to(a.device);
   auto params = net->parameters();
   for (const auto& p : decide->parameters()) {
     params.push_back(p);
   }
   torch::optim::Adam opt(params, torch::optim::AdamOptions(a.lr));
   const bool given = a.given_m && modulation != Modulation::kNone;
-  double late = 0;
+  // Rewards summed on the device: read back only where progress is printed.
+  const auto sum_options = torch::TensorOptions().dtype(torch::kDouble).device(a.device);
+  torch::Tensor late = torch::zeros({}, sum_options);
   int64_t counted = 0;
-  double block = 0;
+  torch::Tensor block = torch::zeros({}, sum_options);
   for (int64_t i = 1; i <= iterations; ++i) {
-    const auto b = tasks::make_cue_reward_batch(task, a.batch);
+    // Episodes drawn on the CPU (the same ones on every device), sent to the device.
+    auto b = tasks::make_cue_reward_batch(task, a.batch);
+    b.inputs = b.inputs.to(a.device);
+    b.outcomes = b.outcomes.to(a.device);
     std::optional<torch::Tensor> m;
     if (given) {
       m = b.inputs.select(2, task.cues).contiguous();
@@ -67,23 +78,25 @@ double train(Modulation modulation, const tasks::CueRewardOptions& task, const S
     opt.zero_grad();
     (-reward.mean()).backward();
     opt.step();
-    const double second_half =
-        reward.narrow(0, task.trials / 2, task.trials - task.trials / 2).mean().item<double>();
+    const torch::Tensor second_half = reward.detach()
+                                          .narrow(0, task.trials / 2, task.trials - task.trials / 2)
+                                          .mean()
+                                          .to(torch::kDouble);
     block += second_half;
     if (i % std::max<int64_t>(1, iterations / 10) == 0) {
       std::printf("  %-11s iteration %5lld: reward per trial (second half of episodes) %+.3f, "
                   "eta %.3f, |alpha| %.3f\n",
                   to_string(modulation).c_str(), static_cast<long long>(i),
-                  block / static_cast<double>(std::max<int64_t>(1, iterations / 10)),
+                  block.item<double>() / static_cast<double>(std::max<int64_t>(1, iterations / 10)),
                   net->eta.item<double>(), net->alpha.abs().mean().item<double>());
-      block = 0;
+      block.zero_();
     }
     if (i > iterations - iterations / 10) {
       late += second_half;
       ++counted;
     }
   }
-  return late / static_cast<double>(std::max<int64_t>(1, counted));
+  return late.item<double>() / static_cast<double>(std::max<int64_t>(1, counted));
 }
 
 } // namespace
@@ -92,7 +105,7 @@ int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0); // progress shows up when redirected
   CLI::App app{"Cue-reward association: a PlasticRNN with a learned neuromodulator vs "
                "unmodulated Hebbian plasticity"};
-  Settings set{1000, 32, 32, 0.1, 0.5, 3e-3, false, 0};
+  Settings set{1000, 32, 32, 0.1, 0.5, 3e-3, false, 0, c10::Device(c10::kCPU)};
   int64_t cues = 4;
   int64_t trials = 20;
   int threads = 0;
@@ -131,7 +144,10 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "LibTorch intra-op threads (0: LibTorch's default)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  std::string device_name = "cpu";
+  engram::examples::add_device_option(app, device_name);
   CLI11_PARSE(app, argc, argv);
+  set.device = engram::examples::device_or_exit(device_name);
   if (threads > 0) {
     torch::set_num_threads(threads);
   }

@@ -6,7 +6,10 @@
 //
 //   example_plastic_pattern_completion [--patterns 5] [--bits 1000] [--iterations 1000]
 //       [--batch 1] [--lr 3e-4] [--alpha 0.01] [--eta 0.01] [--alpha-shape connection]
-//       [--test 32] [--seed 0] [--threads 0] [--plastic-only] ...   (--help lists every option)
+//       [--test 32] [--seed 0] [--threads 0] [--plastic-only] [--device cpu|cuda|cuda:N|auto]
+//       ...   (--help lists every option)
+#include <common/device_option.h>
+
 // The paper's size takes ~0.3-0.8 s per episode single-threaded on a 2-core VM.
 #include <engram/layers/plastic/plastic_rnn.h>
 #include <engram/tasks/pattern_completion.h>
@@ -35,6 +38,7 @@ struct Setting {
   int64_t test_episodes;
   AlphaShape alpha_shape;
   int64_t seed;
+  c10::Device device = c10::Device(c10::kCPU);
 };
 
 double train(bool plastic, const tasks::PatternCompletionOptions& task, const Setting& s) {
@@ -52,6 +56,13 @@ double train(bool plastic, const tasks::PatternCompletionOptions& task, const Se
       net->alpha.copy_(torch::empty_like(net->alpha).normal_(0.0, s.alpha_init).t());
     }
   }
+  net->to(s.device);
+  // Episodes drawn on the CPU (the same ones on every device), sent to the device.
+  const auto on_device = [&s](tasks::PatternCompletionBatch b) {
+    for (torch::Tensor* t : {&b.inputs, &b.targets, &b.erased})
+      *t = t->to(s.device);
+    return b;
+  };
   std::vector<torch::Tensor> trained{net->w, net->bias};
   if (plastic) {
     trained.push_back(net->alpha);
@@ -61,7 +72,7 @@ double train(bool plastic, const tasks::PatternCompletionOptions& task, const Se
   const auto start = std::chrono::steady_clock::now();
   double running = 0.5;
   for (int64_t i = 1; i <= s.iterations; ++i) {
-    const auto b = tasks::make_pattern_completion_batch(task, s.batch);
+    const auto b = on_device(tasks::make_pattern_completion_batch(task, s.batch));
     const auto out = net(b.inputs).outputs[-1];
     const auto loss = (out - b.targets).square().mean();
     opt.zero_grad();
@@ -77,7 +88,7 @@ double train(bool plastic, const tasks::PatternCompletionOptions& task, const Se
     }
   }
   torch::NoGradGuard no_grad;
-  const auto test = tasks::make_pattern_completion_batch(task, s.test_episodes);
+  const auto test = on_device(tasks::make_pattern_completion_batch(task, s.test_episodes));
   return tasks::erased_bit_error(net(test.inputs).outputs[-1], test);
 }
 
@@ -94,7 +105,7 @@ int main(int argc, char** argv) {
   task.gap_steps = 4;
   task.probe_steps = 6;
   task.cycles = 2;
-  Setting s{1000, 1, 3e-4, 0.01, 0.01, 32, AlphaShape::kPerConnection, 0};
+  Setting s{1000, 1, 3e-4, 0.01, 0.01, 32, AlphaShape::kPerConnection, 0, c10::Device(c10::kCPU)};
   std::string alpha_shape = "connection";
   int threads = 0;
   bool plastic_only = false;
@@ -145,7 +156,10 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_flag("--plastic-only", plastic_only, "skip the non-plastic baseline");
+  std::string device_name = "cpu";
+  engram::examples::add_device_option(app, device_name);
   CLI11_PARSE(app, argc, argv);
+  s.device = engram::examples::device_or_exit(device_name);
   s.alpha_shape = alpha_shape == "connection" ? AlphaShape::kPerConnection
                   : alpha_shape == "neuron"   ? AlphaShape::kPerNeuron
                                               : AlphaShape::kScalar;

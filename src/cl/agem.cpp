@@ -23,11 +23,12 @@ at::Tensor agem_project(const at::Tensor& g, const at::Tensor& g_ref) {
   TORCH_CHECK(g.sizes() == g_ref.sizes(),
               "agem_project: arguments 'g' and 'g_ref' expected the same shape, got ", g.sizes(),
               " and ", g_ref.sizes());
+  // Decided on the device (no wait for it): the coefficient is 0 when there is no conflict.
   const at::Tensor dot = (g * g_ref).sum();
   const at::Tensor ref_sq = (g_ref * g_ref).sum();
-  if (dot.item<double>() >= 0 || ref_sq.item<double>() == 0)
-    return g;
-  return g - (dot / ref_sq) * g_ref;
+  const at::Tensor conflict = dot.lt(0).logical_and(ref_sq.gt(0));
+  const at::Tensor coefficient = at::where(conflict, dot / ref_sq, at::zeros_like(dot));
+  return g - coefficient * g_ref;
 }
 
 void AgemStrategy::after_backward(StrategyContext& ctx, const Batch&) {
@@ -35,7 +36,8 @@ void AgemStrategy::after_backward(StrategyContext& ctx, const Batch&) {
     return;
   auto params = ctx.model->parameters();
   const int64_t n = std::min<int64_t>(options.reference_batch(), memory_size());
-  at::Tensor idx = at::randperm(memory_size(), ctx.generator, at::kLong).narrow(0, 0, n);
+  at::Tensor idx =
+      ctx.to_device(at::randperm(memory_size(), ctx.generator, at::kLong).narrow(0, 0, n));
   Batch ref{memory_.x.index_select(0, idx), memory_.y.index_select(0, idx),
             memory_.task.index_select(0, idx)};
   at::Tensor ref_loss = ctx.loss(ref);
@@ -67,9 +69,11 @@ void AgemStrategy::after_task(StrategyContext& ctx, const data::Task& task) {
   const int64_t n = std::min<int64_t>(per_task, task.train.size());
   if (n <= 0)
     return;
-  at::Tensor pos = at::randperm(task.train.size(), ctx.generator, at::kLong).narrow(0, 0, n);
+  at::Tensor pos =
+      ctx.to_device(at::randperm(task.train.size(), ctx.generator, at::kLong).narrow(0, 0, n));
+  const auto on = pos.options();
   memory_ = concat_batches(memory_, Batch{task.train.images_at(pos), task.train.targets_at(pos),
-                                          at::full({n}, task.id, at::kLong)});
+                                          at::full({n}, task.id, on)});
 }
 
 void AgemStrategy::save(torch::serialize::OutputArchive& a) const {

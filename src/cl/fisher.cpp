@@ -12,9 +12,11 @@ std::vector<at::Tensor> diagonal_fisher(StrategyContext& ctx, const data::Task& 
   for (const auto& p : params)
     fisher.push_back(at::zeros_like(p));
   const int64_t n = std::min<int64_t>(samples, task.train.size());
-  at::Tensor pos = at::randperm(task.train.size(), ctx.generator, at::kLong).narrow(0, 0, n);
+  at::Tensor pos =
+      ctx.to_device(at::randperm(task.train.size(), ctx.generator, at::kLong).narrow(0, 0, n));
+  const auto on = pos.options();
   at::Tensor x = task.train.images_at(pos);
-  at::Tensor task_ids = at::full({n}, task.id, at::kLong);
+  at::Tensor task_ids = at::full({n}, task.id, on);
   at::Tensor mask = ctx.stream->active_mask(task_ids, task.id);
   // One sample at a time: the Fisher needs per-sample gradients.
   for (int64_t i = 0; i < n; ++i) {

@@ -29,8 +29,9 @@ bool HebbianReadoutStrategy::body_trains(int64_t task) const {
 
 void HebbianReadoutStrategy::begin(StrategyContext& ctx) {
   auto& head = ctx.model->head();
-  sums_ = at::zeros({head->options.out_features(), head->options.in_features()});
-  counts_ = at::zeros({head->options.out_features()});
+  const auto on = at::TensorOptions().dtype(at::kFloat).device(ctx.device);
+  sums_ = at::zeros({head->options.out_features(), head->options.in_features()}, on);
+  counts_ = at::zeros({head->options.out_features()}, on);
   if (!body_trains(0))
     write_head(ctx);
 }
@@ -111,7 +112,8 @@ void HebbianReadoutStrategy::after_task(StrategyContext& ctx, const data::Task& 
   constexpr int64_t kChunk = 1024;
   const int64_t n = task.train.size();
   for (int64_t start = 0; start < n; start += kChunk) {
-    const at::Tensor pos = at::arange(start, std::min(n, start + kChunk), at::kLong);
+    const at::Tensor pos =
+        at::arange(start, std::min(n, start + kChunk), sums_.options().dtype(at::kLong));
     accumulate(ctx, task.train.images_at(pos), task.train.targets_at(pos));
   }
   write_head(ctx);

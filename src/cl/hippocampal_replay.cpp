@@ -32,7 +32,8 @@ void HippocampalReplayStrategy::begin(StrategyContext& ctx) {
       .beta(std::max(options.beta(), 1e-6))
       .learn_beta(false);
   memory_ = layers::memory::KeyValueMemory(o);
-  memory_->reset_state(1, at::TensorOptions().dtype(at::kFloat));
+  memory_->to(ctx.device);
+  memory_->reset_state(1, at::TensorOptions().dtype(at::kFloat).device(ctx.device));
   seen_ = 0;
 }
 
@@ -54,7 +55,9 @@ Batch HippocampalReplayStrategy::compose_batch(StrategyContext& ctx, Batch curre
     const int64_t draws = n / cues + (c < n % cues ? 1 : 0);
     const at::Tensor weights =
         memory_->address(current.x[cue_pos[c].item<int64_t>()].unsqueeze(0))[0];
-    slots.push_back(at::multinomial(weights, draws, /*replacement=*/true, ctx.generator));
+    // Drawn by the CPU generator (the same draws on every device): the weights come to the host.
+    slots.push_back(
+        ctx.to_device(at::multinomial(weights.cpu(), draws, /*replacement=*/true, ctx.generator)));
   }
   const at::Tensor recalled_slots = at::cat(slots);
   const auto& s = memory_->state();
@@ -88,7 +91,7 @@ void HippocampalReplayStrategy::store(StrategyContext& ctx, const Batch& batch) 
   if (admitted.empty())
     return;
   at::NoGradGuard no_grad;
-  const at::Tensor idx = at::tensor(admitted, at::kLong);
+  const at::Tensor idx = ctx.to_device(at::tensor(admitted, at::kLong));
   const at::Tensor keys = batch.x.index_select(0, idx).to(at::kFloat);
   const at::Tensor vals =
       at::stack({batch.y.index_select(0, idx), batch.task.index_select(0, idx)}, 1).to(at::kFloat);
@@ -102,8 +105,8 @@ void HippocampalReplayStrategy::store(StrategyContext& ctx, const Batch& batch) 
   // ...and reservoir replacements over random slots, as a state update of the memory.
   if (fill < idx.size(0)) {
     auto state = memory_->state();
-    const at::Tensor slots =
-        at::tensor(std::vector<int64_t>(victims.begin() + fill, victims.end()), at::kLong);
+    const at::Tensor slots = ctx.to_device(
+        at::tensor(std::vector<int64_t>(victims.begin() + fill, victims.end()), at::kLong));
     state.keys =
         state.keys.index_put({at::zeros_like(slots), slots}, keys.narrow(0, fill, slots.size(0)));
     state.values =

@@ -15,7 +15,8 @@ Batch JointStrategy::compose_batch(StrategyContext& ctx, Batch current) {
   for (int64_t k = 0; k <= ctx.task; ++k)
     offsets.push_back(offsets.back() + ctx.stream->task(k).train.size());
   const int64_t B = current.size();
-  at::Tensor pos = at::randint(offsets.back(), {B}, ctx.generator, at::kLong);
+  at::Tensor pos = ctx.to_device(at::randint(offsets.back(), {B}, ctx.generator, at::kLong));
+  const auto on = pos.options();
   Batch out;
   for (int64_t k = 0; k <= ctx.task; ++k) {
     at::Tensor in_k = (pos >= offsets[k]).logical_and(pos < offsets[k + 1]);
@@ -24,7 +25,7 @@ Batch JointStrategy::compose_batch(StrategyContext& ctx, Batch current) {
       continue;
     const auto& split = ctx.stream->task(k).train;
     out = concat_batches(out, Batch{split.images_at(local), split.targets_at(local),
-                                    at::full({local.numel()}, k, at::kLong)});
+                                    at::full({local.numel()}, k, on)});
   }
   return out;
 }

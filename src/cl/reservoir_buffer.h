@@ -31,7 +31,9 @@ private:
   int64_t capacity_;
   int64_t size_ = 0;
   int64_t seen_ = 0;
-  Batch store_; // allocated on first add
+  // Allocated on first add, on the batch's device, with one spare row past capacity_ that takes
+  // the samples not kept (so that an add is a fixed-shape write, without a wait for the device).
+  Batch store_;
 };
 
 } // namespace engram::cl

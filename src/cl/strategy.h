@@ -21,6 +21,7 @@
 
 #include <ATen/core/Generator.h>
 #include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
 
 #include <functional>
 #include <map>
@@ -52,11 +53,16 @@ Batch concat_batches(const Batch& a, const Batch& b);
 struct StrategyContext {
   models::Network model{nullptr};
   torch::optim::Optimizer* optimizer = nullptr;
-  const data::Stream* stream = nullptr;
-  int64_t task = 0;       // current task
-  int64_t iteration = 0;  // within the current task
-  int64_t batch_size = 0; // of the current-task part of a batch
-  at::Generator generator;
+  const data::Stream* stream = nullptr;        // on `device`
+  c10::Device device = c10::Device(c10::kCPU); // of the model, the stream and `generator`
+  int64_t task = 0;                            // current task
+  int64_t iteration = 0;                       // within the current task
+  int64_t batch_size = 0;                      // of the current-task part of a batch
+  at::Generator generator; // a CPU generator on every device: the same draws wherever it runs
+  // `t` (drawn with `generator`) on `device`, sent without waiting for the device.
+  at::Tensor to_device(const at::Tensor& t) const {
+    return t.to(at::TensorOptions().device(device), /*non_blocking=*/true);
+  }
   // Logits of the model for `x` from tasks `task` (context gates applied).
   std::function<at::Tensor(const at::Tensor& x, const at::Tensor& task)> forward;
   // Mean cross-entropy of `batch` over each sample's active output units, at the current task.

@@ -31,7 +31,7 @@ void XdgStrategy::begin(StrategyContext& ctx) {
     at::Tensor g = at::zeros({T, width}, at::kFloat);
     for (int64_t t = 0; t < T; ++t)
       g[t].index_fill_(0, at::randperm(width, gen, at::kLong).narrow(0, 0, keep), 1.0);
-    gates_.push_back(g);
+    gates_.push_back(g.to(ctx.device)); // drawn on the CPU: the same gates on every device
   }
 }
 

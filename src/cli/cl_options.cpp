@@ -1,5 +1,8 @@
 #include <engram/cli/cl_options.h>
 
+#include <engram/train/device.h>
+
+#include <CLI/App.hpp>
 #include <c10/util/Exception.h>
 
 #include <fcntl.h>
@@ -110,6 +113,23 @@ CLI::Validator finite_positive() {
         return {};
       },
       "NUMBER > 0");
+}
+
+void add_device_options(CLI::App& cmd, DeviceOptions& options) {
+  cmd.add_option("--device", options.device,
+                 "cpu | cuda | cuda:N | auto (cuda when one is visible, else cpu)")
+      ->capture_default_str();
+  cmd.add_flag("--deterministic", options.deterministic,
+               "LibTorch's deterministic algorithms (an op without one is an error); on CUDA also "
+               "cuDNN determinism and CUBLAS_WORKSPACE_CONFIG=:4096:8");
+}
+
+void apply_device_options(const DeviceOptions& options) {
+  // Before anything touches CUDA (parse_device counts the devices): cuBLAS reads its workspace
+  // setting when it starts.
+  if (options.deterministic)
+    train::set_deterministic(true);
+  train::parse_device(options.device);
 }
 
 std::vector<std::string> split_list(const std::string& text) {

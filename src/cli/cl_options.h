@@ -5,6 +5,10 @@
 #include <CLI/Error.hpp>
 #include <CLI/Validators.hpp>
 
+namespace CLI {
+class App;
+}
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -36,6 +40,17 @@ void check_output_dir(const char* flag, const std::string& path);
 // Two output flags must name different files: "--out and --checkpoint name the same file 'x'".
 void check_distinct_outputs(const char* flag_a, const std::string& a, const char* flag_b,
                             const std::string& b);
+
+// --device and --deterministic, as `engram run`, `engram compare` and the examples take them.
+struct DeviceOptions {
+  std::string device = "cpu"; // cpu | cuda | cuda:N | auto (engram/train/device.h)
+  bool deterministic = false;
+};
+// Adds both flags to `cmd`.
+void add_device_options(CLI::App& cmd, DeviceOptions& options);
+// Checks the device (an unknown or unreachable one is a one-line error naming what was asked and
+// what is available) and applies --deterministic; call it before anything runs on a device.
+void apply_device_options(const DeviceOptions& options);
 
 // Splits "a,b,c".
 std::vector<std::string> split_list(const std::string& text);

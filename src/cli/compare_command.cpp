@@ -42,6 +42,7 @@ struct CompareOptions {
   bool resume = false;
   bool no_plot = false;
   bool quiet = false;
+  DeviceOptions device;
 };
 
 using StrategyOverrides = std::map<std::string, cl::OptionOverrides>;
@@ -122,6 +123,7 @@ train::ExperimentSpec make_spec(const CompareOptions& o, const StrategyOverrides
   spec.data_dir = o.data_dir;
   spec.resume = o.resume;
   spec.progress = !o.quiet;
+  spec.device = o.device.device;
   spec.checkpoint = (fs::path(o.out_dir) / "checkpoints" /
                      (scenario + "-" + strategy + "-" + preset.name + ".ckpt"))
                         .string();
@@ -175,6 +177,7 @@ void compare(const CompareOptions& o) {
   namespace fs = std::filesystem;
   if (o.threads > 0)
     at::set_num_threads(o.threads);
+  apply_device_options(o.device); // an unknown device fails before anything runs
   const StrategyOverrides overrides = parse_overrides(o.hp);
   Grid grid = make_grid(o);
   add_also_runs(o.also, grid);
@@ -224,6 +227,7 @@ void add_compare_command(CLI::App& app) {
       ->check(integer_in(1, kMaxThreads));
   cmd->add_flag("--no-plot", o->no_plot, "Skip the PNG plots");
   cmd->add_flag("--quiet", o->quiet, "No progress display");
+  add_device_options(*cmd, o->device);
   cmd->callback([o] { compare(*o); });
 }
 

@@ -25,13 +25,16 @@ struct RunOptions {
   std::vector<std::string> hp;
   int threads = 0;
   bool quiet = false;
+  DeviceOptions device;
   train::ExperimentSpec spec;
 };
 
 void run(const RunOptions& o) {
   if (o.threads > 0)
     at::set_num_threads(o.threads);
+  apply_device_options(o.device); // an unknown device fails before anything is read
   train::ExperimentSpec spec = o.spec;
+  spec.device = o.device.device;
   spec.preset = models::load_preset(locate(o.preset));
   cl::strategy_info(spec.strategy); // an unknown strategy fails before the data are loaded
   for (const auto& h : o.hp)
@@ -102,6 +105,7 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--threads", o->threads, "Intra-op threads (default: LibTorch's)")
       ->check(integer_in(1, kMaxThreads));
   cmd->add_flag("--quiet", o->quiet, "No progress display");
+  add_device_options(*cmd, o->device);
   cmd->callback([o] { run(*o); });
 }
 

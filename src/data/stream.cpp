@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <sstream>
+#include <utility>
 
 namespace engram::data {
 
@@ -101,6 +102,36 @@ at::Tensor Stream::active_mask(const at::Tensor& sample_tasks, int64_t current_t
               "Stream::active_mask: argument 'current_task' expected in 0..", num_tasks() - 1,
               ", got ", current_task);
   return tables_[current_task].index_select(0, sample_tasks);
+}
+
+Stream Stream::to(const c10::Device& device) const {
+  // One copy per distinct tensor: the tasks of a stream share the dataset's images.
+  std::vector<std::pair<const void*, at::Tensor>> moved;
+  const auto place = [&](const at::Tensor& t) -> at::Tensor {
+    if (!t.defined())
+      return t;
+    const void* key = t.unsafeGetTensorImpl();
+    for (const auto& m : moved)
+      if (m.first == key)
+        return m.second;
+    moved.emplace_back(key, t.to(device));
+    return moved.back().second;
+  };
+  const auto place_split = [&](const TaskSplit& s) {
+    return TaskSplit{place(s.images), place(s.indices), place(s.targets), place(s.pixel_map)};
+  };
+  Stream out = *this;
+  for (auto& task : out.tasks_) {
+    task.train = place_split(task.train);
+    task.test = place_split(task.test);
+  }
+  for (auto& table : out.tables_)
+    table = place(table);
+  return out;
+}
+
+c10::Device Stream::device() const {
+  return tables_.front().device();
 }
 
 namespace {

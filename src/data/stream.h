@@ -9,6 +9,7 @@
 #include <engram/data/dataset.h>
 
 #include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
 
 #include <cstdint>
 #include <string>
@@ -64,6 +65,12 @@ public:
   at::Tensor active_units(int64_t sample_task, int64_t current_task) const;
   // Bool [B, num_outputs] for a batch whose samples come from tasks `sample_tasks` (int64 [B]).
   at::Tensor active_mask(const at::Tensor& sample_tasks, int64_t current_task) const;
+
+  // The same stream with every tensor on `device` (images shared by several tasks stay shared:
+  // each is copied once). On the device the stream already lives on, the tensors are not copied.
+  Stream to(const c10::Device& device) const;
+  // The device of its tensors.
+  c10::Device device() const;
 
 private:
   std::string name_;

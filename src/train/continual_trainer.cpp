@@ -1,10 +1,13 @@
 #include <engram/train/continual_trainer.h>
 
+#include <engram/train/device.h>
+
 #include <engram/io/archive.h>
 #include <engram/train/run_fingerprint.h>
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Context.h>
 #include <c10/util/Exception.h>
 #include <torch/optim/adam.h>
 #include <torch/optim/sgd.h>
@@ -43,7 +46,7 @@ at::Tensor to_tensor(const std::vector<double>& v) {
 }
 
 std::vector<double> to_vector(const at::Tensor& t) {
-  at::Tensor c = t.contiguous().to(at::kDouble);
+  at::Tensor c = t.to(at::kCPU, at::kDouble).contiguous();
   return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
 }
 
@@ -54,20 +57,29 @@ std::vector<double> evaluate_tasks(models::NetworkImpl& model, const cl::Strateg
                                    int64_t eval_batch) {
   at::NoGradGuard no_grad;
   model.eval();
+  const auto on = at::TensorOptions().dtype(at::kLong).device(stream.device());
+  // Correct answers counted on the device; one copy to the host for all tasks.
+  std::vector<at::Tensor> correct;
+  for (const auto& task : stream.tasks()) {
+    const int64_t n = task.test.size();
+    const at::Tensor inactive = stream.active_units(task.id, current_task).logical_not();
+    at::Tensor count = at::zeros({}, on);
+    for (int64_t start = 0; start < n; start += eval_batch) {
+      const int64_t len = std::min(eval_batch, n - start);
+      at::Tensor pos = at::arange(start, start + len, on);
+      at::Tensor ids = at::full({len}, task.id, on);
+      at::Tensor logits = model.forward(task.test.images_at(pos), strategy.context_gates(ids));
+      at::Tensor pred = logits.masked_fill(inactive.unsqueeze(0), -1e9).argmax(1);
+      count.add_(pred.eq(task.test.targets_at(pos)).sum());
+    }
+    correct.push_back(count);
+  }
+  const at::Tensor counts = at::stack(correct).cpu();
   std::vector<double> acc;
   for (const auto& task : stream.tasks()) {
     const int64_t n = task.test.size();
-    const at::Tensor active = stream.active_units(task.id, current_task);
-    int64_t correct = 0;
-    for (int64_t start = 0; start < n; start += eval_batch) {
-      const int64_t len = std::min(eval_batch, n - start);
-      at::Tensor pos = at::arange(start, start + len, at::kLong);
-      at::Tensor ids = at::full({len}, task.id, at::kLong);
-      at::Tensor logits = model.forward(task.test.images_at(pos), strategy.context_gates(ids));
-      at::Tensor pred = logits.masked_fill(active.logical_not().unsqueeze(0), -1e9).argmax(1);
-      correct += pred.eq(task.test.targets_at(pos)).sum().item<int64_t>();
-    }
-    acc.push_back(n > 0 ? static_cast<double>(correct) / static_cast<double>(n) : 0.0);
+    const int64_t c = counts[task.id].item<int64_t>();
+    acc.push_back(n > 0 ? static_cast<double>(c) / static_cast<double>(n) : 0.0);
   }
   model.train();
   return acc;
@@ -111,14 +123,20 @@ struct Learner {
 // The model (initialised from the seed), its optimizer and the strategy's view of the run.
 void set_up(Learner& l, const data::Stream& stream, cl::Strategy& strategy,
             const std::function<models::Network()>& make_model, const TrainerConfig& config) {
+  // Initialised on the CPU from the seed whatever the device, so every device starts from the
+  // same weights.
   at::manual_seed(config.seed);
   l.model = make_model();
+  l.model->to(config.device);
   l.optimizer = make_optimizer(l.model, config);
   cl::StrategyContext& ctx = l.ctx;
   ctx.model = l.model;
   ctx.optimizer = l.optimizer.get();
   ctx.stream = &stream;
+  ctx.device = config.device;
   ctx.batch_size = config.batch_size;
+  // The sampling generator is a CPU one on every device: a run draws the same batches wherever it
+  // trains, and its state resumes on any device.
   ctx.generator = at::make_generator<at::CPUGeneratorImpl>(config.seed + 1);
   ctx.forward = [&l, &strategy](const at::Tensor& x, const at::Tensor& task) {
     return l.model->forward(x, strategy.context_gates(task));
@@ -127,15 +145,21 @@ void set_up(Learner& l, const data::Stream& stream, cl::Strategy& strategy,
     return masked_cross_entropy(l.ctx.forward(b.x, b.task), b.y,
                                 stream.active_mask(b.task, l.ctx.task));
   };
-  ctx.make_model = make_model;
+  const c10::Device device = config.device;
+  ctx.make_model = [make_model, device] {
+    models::Network m = make_model();
+    m->to(device);
+    return m;
+  };
 }
 
 // Restores weights, optimizer, strategy state, generator and results so far from
 // config.checkpoint; returns the number of tasks it had completed.
 int64_t load_checkpoint(const TrainerConfig& config, Learner& l, cl::Strategy& strategy,
                         RunResult& result) {
+  // Every tensor is mapped to this run's device as it is read, whatever device wrote it.
   torch::serialize::InputArchive a;
-  io::load_archive(a, config.checkpoint); // verifies the checksum first
+  io::load_archive(a, config.checkpoint, config.device); // verifies the checksum first
   std::string fp;
   try {
     fp = io::read_string(a, "fingerprint");
@@ -160,7 +184,13 @@ int64_t load_checkpoint(const TrainerConfig& config, Learner& l, cl::Strategy& s
     l.optimizer->load(o);
     a.read("strategy", s);
     strategy.load(s);
-    l.ctx.generator.set_state(io::read_tensor(a, "generator"));
+    l.model->to(config.device);
+    c10::IValue saved_device; // absent from checkpoints written before devices: those were cpu
+    result.checkpoint_device = a.try_read("device", saved_device) && saved_device.isString()
+                                   ? saved_device.toStringRef()
+                                   : std::string("cpu");
+    result.resumed_on_other_device = result.checkpoint_device != device_name(config.device);
+    l.ctx.generator.set_state(io::read_tensor(a, "generator").cpu());
     at::Tensor acc = io::read_tensor(a, "accuracy");
     TORCH_CHECK(tasks_completed >= 1 && tasks_completed <= result.num_tasks, "it records ",
                 tasks_completed, " completed tasks of ", result.num_tasks);
@@ -178,7 +208,7 @@ int64_t load_checkpoint(const TrainerConfig& config, Learner& l, cl::Strategy& s
                 "its per-task records have the wrong lengths");
     at::Tensor peak; // absent from checkpoints written before it was recorded
     if (a.try_read("peak_rss_mb", peak))
-      l.earlier_peak_rss_mb = peak.item<double>();
+      l.earlier_peak_rss_mb = peak.cpu().item<double>();
     return tasks_completed;
   } catch (const std::exception& e) {
     TORCH_CHECK(
@@ -193,6 +223,7 @@ void save_checkpoint(const TrainerConfig& config, int64_t tasks_completed, int64
   torch::serialize::OutputArchive a;
   io::write_string(a, "fingerprint", config.fingerprint);
   io::write_int(a, "tasks_completed", tasks_completed);
+  io::write_string(a, "device", device_name(config.device));
   torch::serialize::OutputArchive m, o, s;
   l.model->save(m);
   a.write("model", m);
@@ -227,9 +258,12 @@ at::Tensor train_iteration(Learner& l, cl::Strategy& strategy, const data::Strea
   cl::StrategyContext& ctx = l.ctx;
   const data::Task& task = stream.task(t);
   ctx.iteration = it;
-  at::Tensor pos = at::randint(task.train.size(), {config.batch_size}, ctx.generator, at::kLong);
+  // Indices drawn by the CPU generator and sent to the device without waiting for it; the batch
+  // is gathered there from the device-resident data.
+  const at::Tensor pos =
+      ctx.to_device(at::randint(task.train.size(), {config.batch_size}, ctx.generator, at::kLong));
   cl::Batch batch{task.train.images_at(pos), task.train.targets_at(pos),
-                  at::full({config.batch_size}, t, at::kLong)};
+                  at::full({config.batch_size}, t, pos.options())};
   batch = strategy.compose_batch(ctx, batch);
   l.optimizer->zero_grad();
   at::Tensor logits = ctx.forward(batch.x, batch.task);
@@ -257,42 +291,42 @@ void report_progress(const TrainerConfig& config, const ProgressClock& clock, in
 }
 
 // Trains task `t` for config.iterations iterations between the strategy's before_task and
-// after_task; returns the mean loss over the last 10% of the iterations.
+// after_task; returns the mean loss over the last 10% of the iterations. The losses are summed on
+// the device: the loop waits for the device only where progress is reported, and once at the end.
 double train_task(Learner& l, cl::Strategy& strategy, const data::Stream& stream, int64_t t,
                   const TrainerConfig& config, ProgressClock& clock) {
   const data::Task& task = stream.task(t);
   l.ctx.task = t;
   strategy.before_task(l.ctx, task);
-  double loss_sum = 0;
+  // Summed in double, in iteration order: the same number as summing the host values.
+  at::Tensor loss_sum = at::zeros({}, at::TensorOptions().dtype(at::kDouble).device(l.ctx.device));
   int64_t loss_count = 0;
   const int64_t tail_from = config.iterations - std::max<int64_t>(1, config.iterations / 10);
   for (int64_t it = 0; it < config.iterations; ++it) {
     const at::Tensor loss = train_iteration(l, strategy, stream, t, it, config);
     ++clock.done_iterations;
-    const bool report = config.on_progress && (it % 10 == 9 || it + 1 == config.iterations);
-    if (it >= tail_from || report) {
-      const double value = loss.item<double>();
-      if (it >= tail_from) {
-        loss_sum += value;
-        ++loss_count;
-      }
-      if (report)
-        report_progress(config, clock, t, stream.num_tasks(), it, value);
+    if (it >= tail_from) {
+      loss_sum.add_(loss.detach().to(at::kDouble));
+      ++loss_count;
     }
+    if (config.on_progress && (it % 10 == 9 || it + 1 == config.iterations))
+      report_progress(config, clock, t, stream.num_tasks(), it, loss.item<double>());
   }
   l.optimizer->zero_grad();
   strategy.after_task(l.ctx, task);
   l.optimizer->zero_grad();
-  return loss_count ? loss_sum / static_cast<double>(loss_count) : 0.0;
+  return loss_count ? loss_sum.item<double>() / static_cast<double>(loss_count) : 0.0;
 }
 
 } // namespace
 
-RunResult run_continual(const data::Stream& stream, cl::Strategy& strategy,
+RunResult run_continual(const data::Stream& stream_given, cl::Strategy& strategy,
                         const std::function<models::Network()>& make_model,
                         const TrainerConfig& config) {
-  check_config(stream, strategy, config);
+  check_config(stream_given, strategy, config);
   const auto start = Clock::now();
+  // The data go to the device once; everything below reads them there.
+  const data::Stream stream = stream_given.to(config.device);
   const int64_t T = stream.num_tasks();
   Learner l;
   set_up(l, stream, strategy, make_model, config);
@@ -300,6 +334,7 @@ RunResult run_continual(const data::Stream& stream, cl::Strategy& strategy,
 
   RunResult result;
   result.num_tasks = T;
+  result.device = device_name(config.device);
   int64_t first_task = 0;
   const bool have_checkpoint =
       !config.checkpoint.empty() && std::filesystem::exists(config.checkpoint);

@@ -10,6 +10,8 @@
 #include <engram/data/stream.h>
 #include <engram/models/network.h>
 
+#include <c10/core/Device.h>
+
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -39,6 +41,9 @@ struct TrainerConfig {
   int64_t stop_after_task =
       -1;                  // stop once this task is trained and checkpointed (simulates a kill)
   std::string fingerprint; // must match the checkpoint's on resume
+  // Where the model, optimizer state, stream (copied there once), strategy state and sampling
+  // generator live. Not part of the fingerprint: a checkpoint resumes on any device.
+  c10::Device device = c10::Device(c10::kCPU);
   std::function<void(const Progress&)> on_progress;
 };
 
@@ -53,6 +58,12 @@ struct RunResult {
   double peak_rss_mb = 0;
   int64_t resumed_from = 0; // tasks already done in the checkpoint this run started from
   int64_t num_tasks = 0;
+  std::string device;            // this run's device, as device_name() writes it
+  std::string checkpoint_device; // the device of the checkpoint resumed from (empty: none)
+  // The checkpoint was written on another device than this run's. The run continues with the same
+  // batches (the sampling generator is a CPU one everywhere), but not bit-identically to an
+  // uninterrupted run: kernels round differently on different devices (docs/devices.md).
+  bool resumed_on_other_device = false;
   bool complete() const { return static_cast<int64_t>(accuracy.size()) == num_tasks; }
 };
 
@@ -61,6 +72,7 @@ RunResult run_continual(const data::Stream& stream, cl::Strategy& strategy,
                         const TrainerConfig& config);
 
 // Test accuracy on each task for a learner at `current_task` (units active per the scenario).
+// Runs on the stream's device in batches of `eval_batch`, and waits for the device once.
 std::vector<double> evaluate_tasks(models::NetworkImpl& model, const cl::Strategy& strategy,
                                    const data::Stream& stream, int64_t current_task,
                                    int64_t eval_batch);

@@ -1,5 +1,6 @@
 #include <engram/train/experiment.h>
 
+#include <engram/train/device.h>
 #include <engram/train/progress_bar.h>
 #include <engram/train/run_fingerprint.h>
 
@@ -9,6 +10,7 @@
 #include <engram/data/benchmark.h>
 #include <engram/models/layer_registry.h>
 
+#include <ATen/Context.h>
 #include <c10/util/Exception.h>
 #include <nlohmann/json.hpp>
 
@@ -20,6 +22,7 @@
 namespace engram::train {
 
 RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& dataset) {
+  const c10::Device device = parse_device(spec.device);
   const data::BenchmarkName bench = data::parse_benchmark(spec.benchmark);
   const data::Scenario scenario = data::parse_scenario(spec.scenario);
   TORCH_CHECK(spec.protocol == "quick" || spec.protocol == "full",
@@ -52,6 +55,8 @@ RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& datase
   r.lr = spec.lr > 0 ? spec.lr : spec.preset.training.lr;
   r.optimizer = spec.preset.training.optimizer;
   r.seed = spec.seed;
+  r.device = device_name(device);
+  r.deterministic = at::globalContext().deterministicAlgorithms();
   for (const auto& t : stream.tasks())
     r.task_descriptions.push_back(t.description);
   r.result.num_tasks = stream.num_tasks();
@@ -72,6 +77,7 @@ RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& datase
   cfg.checkpoint = spec.checkpoint;
   cfg.resume = spec.resume;
   cfg.stop_after_task = spec.stop_after_task;
+  cfg.device = device;
   RunFingerprint fp; // everything that determines the run; not the device
   fp.add("benchmark", spec.benchmark);
   fp.add("dataset", r.dataset);
@@ -97,7 +103,8 @@ RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& datase
   const models::Preset& preset = spec.preset;
   const int64_t in = stream.input_dim(), out = stream.num_outputs();
   auto make_model = [&preset, in, out] { return models::build_network(preset, in, out); };
-  r.result = run_continual(stream, *strategy, make_model, cfg);
+  r.result =
+      refuse_nondeterministic([&] { return run_continual(stream, *strategy, make_model, cfg); });
   if (spec.progress)
     bar.finish();
   r.status = r.result.complete() ? "ok" : "partial";
@@ -148,6 +155,8 @@ std::string records_to_json(const std::vector<RunRecord>& records) {
                      {"batch_size", r.batch_size},
                      {"iterations_per_task", r.iterations}};
     j["seed"] = r.seed;
+    j["device"] = r.device;
+    j["deterministic"] = r.deterministic;
     j["num_tasks"] = r.result.num_tasks;
     j["tasks"] = r.task_descriptions;
     j["status"] = r.status;
@@ -161,6 +170,9 @@ std::string records_to_json(const std::vector<RunRecord>& records) {
       j["total_seconds"] = r.result.total_seconds;
       j["peak_rss_mb"] = r.result.peak_rss_mb;
       j["resumed_from_task"] = r.result.resumed_from;
+      if (!r.result.checkpoint_device.empty())
+        j["checkpoint_device"] = r.result.checkpoint_device;
+      j["resumed_on_other_device"] = r.result.resumed_on_other_device;
       if (r.result.complete()) {
         j["metrics"] = {{"acc", finite_or_null(r.result.metrics.acc)},
                         {"bwt", finite_or_null(r.result.metrics.bwt)},

@@ -33,6 +33,7 @@ struct ExperimentSpec {
   bool resume = false;
   int64_t stop_after_task = -1;
   bool progress = true;
+  std::string device = "cpu"; // cpu | cuda | cuda:N | auto (parse_device); not in the fingerprint
 };
 
 struct RunRecord {
@@ -50,8 +51,10 @@ struct RunRecord {
   std::string optimizer;
   uint64_t seed = 0;
   std::vector<std::string> task_descriptions;
-  std::string status = "ok"; // ok | partial | skipped
-  std::string note;          // why skipped
+  std::string status = "ok";  // ok | partial | skipped
+  std::string note;           // why skipped
+  std::string device;         // where it ran: "cpu", "cuda:0"
+  bool deterministic = false; // LibTorch's deterministic algorithms were on (--deterministic)
   RunResult result;
 };
 
