@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <limits>
 #include <sys/resource.h>
 
 namespace engram::train {
@@ -54,13 +55,16 @@ std::vector<double> to_vector(const at::Tensor& t) {
 
 std::vector<double> evaluate_tasks(models::NetworkImpl& model, const cl::Strategy& strategy,
                                    const data::Stream& stream, int64_t current_task,
-                                   int64_t eval_batch) {
+                                   int64_t eval_batch, int64_t num_evaluated) {
   at::NoGradGuard no_grad;
   model.eval();
   const auto on = at::TensorOptions().dtype(at::kLong).device(stream.device());
+  const int64_t T = stream.num_tasks();
+  const int64_t evaluated = num_evaluated < 0 ? T : std::min(num_evaluated, T);
   // Correct answers counted on the device; one copy to the host for all tasks.
   std::vector<at::Tensor> correct;
-  for (const auto& task : stream.tasks()) {
+  for (int64_t t = 0; t < evaluated; ++t) {
+    const data::Task& task = stream.task(t);
     const int64_t n = task.test.size();
     const at::Tensor inactive = stream.active_units(task.id, current_task).logical_not();
     at::Tensor count = at::zeros({}, on);
@@ -74,12 +78,14 @@ std::vector<double> evaluate_tasks(models::NetworkImpl& model, const cl::Strateg
     }
     correct.push_back(count);
   }
-  const at::Tensor counts = at::stack(correct).cpu();
-  std::vector<double> acc;
-  for (const auto& task : stream.tasks()) {
-    const int64_t n = task.test.size();
-    const int64_t c = counts[task.id].item<int64_t>();
-    acc.push_back(n > 0 ? static_cast<double>(c) / static_cast<double>(n) : 0.0);
+  std::vector<double> acc(static_cast<size_t>(T), std::numeric_limits<double>::quiet_NaN());
+  if (evaluated > 0) {
+    const at::Tensor counts = at::stack(correct).cpu();
+    for (int64_t t = 0; t < evaluated; ++t) {
+      const int64_t n = stream.task(t).test.size();
+      const int64_t k = counts[t].item<int64_t>();
+      acc[static_cast<size_t>(t)] = n > 0 ? static_cast<double>(k) / static_cast<double>(n) : 0.0;
+    }
   }
   model.train();
   return acc;
@@ -94,6 +100,8 @@ void check_config(const data::Stream& stream, const cl::Strategy& strategy,
   TORCH_CHECK(config.batch_size > 0, "run_continual: argument 'batch_size' expected > 0, got ",
               config.batch_size);
   TORCH_CHECK(config.lr > 0, "run_continual: argument 'lr' expected > 0, got ", config.lr);
+  TORCH_CHECK(config.eval_every >= 1, "run_continual: argument 'eval_every' expected >= 1, got ",
+              config.eval_every);
   const std::string why = strategy.unsupported_reason(stream.scenario());
   TORCH_CHECK(why.empty(), "run_continual: strategy '", strategy.name(), "' does not apply to ",
               data::to_string(stream.scenario()), "-IL: ", why);
@@ -249,6 +257,9 @@ struct ProgressClock {
   Clock::time_point start;
   int64_t total_iterations = 0;
   int64_t done_iterations = 0;
+  double eval_seconds = 0;     // spent evaluating so far
+  int64_t eval_cells_done = 0; // accuracy-matrix cells evaluated so far
+  int64_t eval_cells_left = 0; // still to evaluate
 };
 
 // Iteration `it` on task `t`: a batch (composed by the strategy), forward, loss, backward and
@@ -285,8 +296,13 @@ void report_progress(const TrainerConfig& config, const ProgressClock& clock, in
   p.iterations = config.iterations;
   p.loss = loss;
   p.elapsed_s = seconds_since(clock.start);
-  p.eta_s = p.elapsed_s / static_cast<double>(clock.done_iterations) *
-            static_cast<double>(clock.total_iterations - clock.done_iterations);
+  if (clock.eval_cells_done > 0)
+    p.eval_eta_s = clock.eval_seconds / static_cast<double>(clock.eval_cells_done) *
+                   static_cast<double>(clock.eval_cells_left);
+  const double training_s = std::max(0.0, p.elapsed_s - clock.eval_seconds);
+  p.eta_s = training_s / static_cast<double>(clock.done_iterations) *
+                static_cast<double>(clock.total_iterations - clock.done_iterations) +
+            p.eval_eta_s;
   config.on_progress(p);
 }
 
@@ -336,22 +352,44 @@ RunResult run_continual(const data::Stream& stream_given, cl::Strategy& strategy
   result.num_tasks = T;
   result.device = device_name(config.device);
   int64_t first_task = 0;
+  double init_eval_seconds = 0;
   const bool have_checkpoint =
       !config.checkpoint.empty() && std::filesystem::exists(config.checkpoint);
   if (config.resume && have_checkpoint) {
     first_task = load_checkpoint(config, l, strategy, result);
     result.resumed_from = first_task;
   } else {
+    const auto eval_start = Clock::now();
     result.random_init_accuracy = evaluate_tasks(*l.model, strategy, stream, 0, config.eval_batch);
+    init_eval_seconds = seconds_since(eval_start);
   }
 
   ProgressClock clock{start, (T - first_task) * config.iterations, 0};
+  clock.eval_seconds = init_eval_seconds; // the random-initialisation row: T cells
+  clock.eval_cells_done = init_eval_seconds > 0 ? T : 0;
+  // Which rows are evaluated, and how many cells each holds: the evaluation cost the progress
+  // display estimates from the seconds per cell measured so far.
+  const auto evaluated_after = [&](int64_t t) -> int64_t {
+    if ((t + 1) % config.eval_every != 0 && t + 1 != T)
+      return 0;
+    return config.eval_seen_only ? std::min(t + 2, T) : T;
+  };
+  for (int64_t t = first_task; t < T; ++t)
+    clock.eval_cells_left += evaluated_after(t);
   for (int64_t t = first_task; t < T; ++t) {
     const auto task_start = Clock::now();
     const double final_loss = train_task(l, strategy, stream, t, config, clock);
     result.task_seconds.push_back(seconds_since(task_start));
     result.final_loss.push_back(final_loss);
-    result.accuracy.push_back(evaluate_tasks(*l.model, strategy, stream, t, config.eval_batch));
+    const auto eval_start = Clock::now();
+    const int64_t cells = evaluated_after(t);
+    result.accuracy.push_back(
+        cells > 0 ? evaluate_tasks(*l.model, strategy, stream, t, config.eval_batch, cells)
+                  : std::vector<double>(static_cast<size_t>(T),
+                                        std::numeric_limits<double>::quiet_NaN()));
+    clock.eval_seconds += seconds_since(eval_start);
+    clock.eval_cells_done += cells;
+    clock.eval_cells_left -= cells;
     if (!config.checkpoint.empty())
       save_checkpoint(config, t + 1, T, l, strategy, result);
     if (config.stop_after_task >= 0 && t >= config.stop_after_task && t + 1 < T)

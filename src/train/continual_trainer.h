@@ -27,6 +27,9 @@ struct Progress {
   double loss = 0;
   double elapsed_s = 0; // since this process started the run
   double eta_s = 0;     // for the rest of the run
+  // Estimated seconds the evaluations still to come will take (the accuracy matrix is T x T:
+  // its cost grows as T^2 unless eval_every / eval_seen_only thin it out).
+  double eval_eta_s = 0;
 };
 
 struct TrainerConfig {
@@ -36,6 +39,12 @@ struct TrainerConfig {
   std::string optimizer = "adam"; // adam (betas 0.9, 0.999) | sgd
   uint64_t seed = 0;
   int64_t eval_batch = 2000;
+  // The accuracy matrix's rows are evaluated after every `eval_every`-th task and after the last;
+  // rows in between are not evaluated (NaN, "n/a"). With `eval_seen_only`, a row holds the tasks
+  // seen so far and the next one (which forward transfer needs); the later cells are NaN.
+  // Metrics that need a cell that was not evaluated are NaN (n/a).
+  int64_t eval_every = 1;
+  bool eval_seen_only = false;
   std::string checkpoint; // written after every task when non-empty
   bool resume = false;    // continue from `checkpoint` when it exists
   int64_t stop_after_task =
@@ -72,10 +81,11 @@ RunResult run_continual(const data::Stream& stream, cl::Strategy& strategy,
                         const TrainerConfig& config);
 
 // Test accuracy on each task for a learner at `current_task` (units active per the scenario).
-// Runs on the stream's device in batches of `eval_batch`, and waits for the device once.
+// Runs on the stream's device in batches of `eval_batch`, and waits for the device once. Only the
+// first `num_evaluated` tasks are evaluated (all when < 0); the others are NaN.
 std::vector<double> evaluate_tasks(models::NetworkImpl& model, const cl::Strategy& strategy,
                                    const data::Stream& stream, int64_t current_task,
-                                   int64_t eval_batch);
+                                   int64_t eval_batch, int64_t num_evaluated = -1);
 
 // Peak resident set size of this process in MiB (getrusage).
 double peak_rss_mb();

@@ -27,9 +27,11 @@ void ProgressBar::update(const Progress& p) {
   const bool task_done = p.iteration == p.iterations;
   if (!interactive_) {
     if (task_done && p.task != last_task_) {
-      std::fprintf(out_, "%s: task %lld/%lld done, loss %.4f, elapsed %s, ETA %s\n", label_.c_str(),
-                   static_cast<long long>(p.task + 1), static_cast<long long>(p.num_tasks), p.loss,
-                   format_duration(p.elapsed_s).c_str(), format_duration(p.eta_s).c_str());
+      std::fprintf(out_, "%s: task %lld/%lld done, loss %.4f, elapsed %s, ETA %s (evaluation %s)\n",
+                   label_.c_str(), static_cast<long long>(p.task + 1),
+                   static_cast<long long>(p.num_tasks), p.loss,
+                   format_duration(p.elapsed_s).c_str(), format_duration(p.eta_s).c_str(),
+                   format_duration(p.eval_eta_s).c_str());
       std::fflush(out_);
       last_task_ = p.task;
     }
@@ -43,11 +45,11 @@ void ProgressBar::update(const Progress& p) {
   const int filled = static_cast<int>(kWidth * p.iteration / std::max<int64_t>(1, p.iterations));
   std::string bar(static_cast<size_t>(filled), '=');
   bar.resize(kWidth, ' ');
-  std::fprintf(out_, "\r\033[K%s  task %lld/%lld [%s] it %lld/%lld  loss %.4f  ETA %s",
+  std::fprintf(out_, "\r\033[K%s  task %lld/%lld [%s] it %lld/%lld  loss %.4f  ETA %s (eval %s)",
                label_.c_str(), static_cast<long long>(p.task + 1),
                static_cast<long long>(p.num_tasks), bar.c_str(),
                static_cast<long long>(p.iteration), static_cast<long long>(p.iterations), p.loss,
-               format_duration(p.eta_s).c_str());
+               format_duration(p.eta_s).c_str(), format_duration(p.eval_eta_s).c_str());
   std::fflush(out_);
 }
 
