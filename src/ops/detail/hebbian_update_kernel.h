@@ -27,9 +27,14 @@ struct HebbianForwardArgs {
 
 void hebbian_update_forward_cpu(const HebbianForwardArgs<float>& a);
 void hebbian_update_forward_cpu(const HebbianForwardArgs<double>& a);
-// CUDA (src/ops/cuda); throws when built without CUDA.
-void hebbian_update_forward_device(const HebbianForwardArgs<float>& a);
-void hebbian_update_forward_device(const HebbianForwardArgs<double>& a);
+
+// The raw-pointer forward kernel of one backend (CPU: hebbian_update_cpu.cpp, CUDA: cuda/).
+struct HebbianKernels {
+  void (*f32)(const HebbianForwardArgs<float>&) = nullptr;
+  void (*f64)(const HebbianForwardArgs<double>&) = nullptr;
+  void run(const HebbianForwardArgs<float>& a) const { f32(a); }
+  void run(const HebbianForwardArgs<double>& a) const { f64(a); }
+};
 
 // The per-element rule, shared by host and device code.
 #if defined(__CUDACC__)
