@@ -26,14 +26,16 @@ at::Tensor unmark(const at::Tensor& t) {
 }
 
 at::Tensor fused_forward(const at::Tensor& H, const at::Tensor& pre, const at::Tensor& post,
-                         double eta, const at::Tensor& m, const at::Tensor& pre_mean,
-                         const at::Tensor& post_mean, const at::Tensor& theta, HebbianRule rule,
-                         double clip, const HebbianKernels& kernels) {
+                         const at::Tensor& eta_tensor, const at::Tensor& m,
+                         const at::Tensor& pre_mean, const at::Tensor& post_mean,
+                         const at::Tensor& theta, HebbianRule rule, double clip,
+                         const HebbianKernels& kernels) {
   const at::Tensor Hc = H.contiguous(), xc = pre.contiguous(), yc = post.contiguous();
   const at::Tensor mc = m.defined() ? m.contiguous() : m;
   const at::Tensor pc = pre_mean.defined() ? pre_mean.contiguous() : pre_mean;
   const at::Tensor qc = post_mean.defined() ? post_mean.contiguous() : post_mean;
   const at::Tensor tc = theta.defined() ? theta.contiguous() : theta;
+  const at::Tensor eta_c = eta_tensor.contiguous();
   at::Tensor out = at::empty_like(Hc);
   AT_DISPATCH_FLOATING_TYPES(H.scalar_type(), "hebbian_update_forward", [&] {
     HebbianForwardArgs<scalar_t> a;
@@ -42,7 +44,12 @@ at::Tensor fused_forward(const at::Tensor& H, const at::Tensor& pre, const at::T
     a.O = post.size(1);
     a.shared = H.dim() == 2;
     a.rule = rule;
-    a.eta = eta;
+    // CPU: η by value; a device reads it from the tensor (no host synchronisation).
+    if (eta_tensor.is_cpu()) {
+      a.eta = eta_tensor.item<double>();
+    } else {
+      a.eta_ptr = eta_c.data_ptr<scalar_t>();
+    }
     a.clip = clip;
     a.H = Hc.data_ptr<scalar_t>();
     a.pre = xc.data_ptr<scalar_t>();
@@ -75,8 +82,8 @@ HebbianUpdateOutputs hebbian_update_forward(const at::Tensor& H, const at::Tenso
                    qm = value_or_undefined(post_mean), th = value_or_undefined(theta);
   check_hebbian_update("hebbian_update", H, pre, post, eta, m, HebbianState{pm, qm, th}, options);
   const HebbianRule r = options.rule();
-  at::Tensor H_new = fused_forward(H, pre, post, eta.item<double>(), m, pm, qm, th, r,
-                                   clip ? *clip : 0.0, kernels);
+  at::Tensor H_new =
+      fused_forward(H, pre, post, eta, m, pm, qm, th, r, clip ? *clip : 0.0, kernels);
   at::Tensor pm_new, qm_new, th_new;
   if (r == HebbianRule::kCovariance) {
     pm_new = pm.defined() ? (1 - rho) * pm + rho * pre : rho * pre;

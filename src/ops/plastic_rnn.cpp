@@ -70,7 +70,27 @@ PlasticRnnForwardArgs<S> shared_kernel_args(const PlasticRnnCall& call, const Ke
   a.A = o.A.data_ptr<S>();
   a.w_m = ptr_or_null<S>(o.w_m);
   a.b_m = call.b_m_value;
+  if (call.scalars_on_device) {
+    a.eta_ptr = call.eta.data_ptr<S>();
+    a.b_m_ptr = ptr_or_null<S>(call.b_m);
+  }
   return a;
+}
+
+} // namespace
+
+namespace {
+
+// CPU kernels take η and b_m by value; CUDA kernels read them from the device tensors.
+void read_scalars(PlasticRnnCall& c) {
+  c.scalars_on_device = !c.x.is_cpu();
+  if (c.scalars_on_device) {
+    c.eta = c.eta.contiguous();
+    c.b_m = c.b_m.defined() ? c.b_m.contiguous() : c.b_m;
+    return;
+  }
+  c.eta_value = c.eta.item<double>();
+  c.b_m_value = c.b_m.defined() ? c.b_m.item<double>() : 0.0;
 }
 
 } // namespace
@@ -116,8 +136,7 @@ PlasticRnnCall make_plastic_rnn_call(const at::Tensor& x, const at::Tensor& h0,
   c.rule = options.rule();
   c.modulation = options.modulation();
   c.clip = clip ? *clip : 0.0;
-  c.eta_value = eta.item<double>();
-  c.b_m_value = c.b_m.defined() ? c.b_m.item<double>() : 0.0;
+  read_scalars(c);
   return c;
 }
 
@@ -150,8 +169,7 @@ PlasticRnnCall make_plastic_rnn_backward_call(
   d.given_m = c.m.defined();
   d.chunk = chunk_size ? *chunk_size : default_plastic_rnn_chunk(d.T);
   d.chunk = std::max<int64_t>(1, std::min(d.chunk, std::max<int64_t>(d.T, 1)));
-  c.eta_value = eta.item<double>();
-  c.b_m_value = c.b_m.defined() ? c.b_m.item<double>() : 0.0;
+  read_scalars(c);
   return c;
 }
 

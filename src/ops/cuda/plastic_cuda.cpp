@@ -18,6 +18,15 @@ void check_launch(cudaError_t err, const char* op) {
 
 template <typename S>
 void plastic_rnn_forward_cuda(const PlasticRnnForwardArgs<S>& a) {
+  // A block keeps its three N-vectors in shared memory: refuse sizes the device cannot hold
+  // with an error naming the limit instead of a failed launch.
+  const auto optin =
+      static_cast<size_t>(at::cuda::getCurrentDeviceProperties()->sharedMemPerBlockOptin);
+  const size_t vectors = cuda::plastic_rnn_vector_bytes(a.N, sizeof(S));
+  TORCH_CHECK(vectors <= optin, "plastic_rnn: argument 'h0' expected a hidden size N with 3N + 33 ",
+              sizeof(S) == 4 ? "float32" : "float64", " values in one block's shared memory (",
+              optin, " bytes on this device, N <= ", (optin / sizeof(S) - 33) / 3,
+              "), got N = ", a.N);
   check_launch(cuda::launch_plastic_rnn_forward(a, at::cuda::getCurrentCUDAStream()),
                "plastic_rnn");
 }

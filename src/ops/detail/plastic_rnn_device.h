@@ -15,6 +15,8 @@ struct PlasticRnnCall {
   HebbianRule rule = HebbianRule::kHebb;
   Modulation modulation = Modulation::kNone;
   double clip = 0.0; // <= 0: none
+  // Where the kernels read η and b_m: host values (CPU) or the tensors themselves (CUDA, no sync).
+  bool scalars_on_device = false;
   double eta_value = 0.0;
   double b_m_value = 0.0;
 };

@@ -25,6 +25,10 @@ struct PlasticRnnForwardArgs {
   const scalar_t* m_given = nullptr; // [T, B] or null
   const scalar_t* w_m = nullptr;     // [N] or null
   double b_m = 0.0;
+  // Device-resident scalars (CUDA): when set they replace eta / b_m, read by the kernel itself
+  // so that the host never waits for the device.
+  const scalar_t* eta_ptr = nullptr; // [] or [1]
+  const scalar_t* b_m_ptr = nullptr; // [] or [1]; null with b_m = 0 when there is no b_m
   // outputs
   scalar_t* out = nullptr;    // [T, B, N]
   scalar_t* H = nullptr;      // [B, N, N]  H_T
