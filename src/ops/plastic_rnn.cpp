@@ -16,16 +16,23 @@ namespace engram::ops {
 namespace detail {
 namespace {
 
+// alpha in the kernels' [pre, post] layout: the transposed [N, N] matrix (row stride N), or a
+// single [N] row that every presynaptic row i shares (row stride 0): alpha[j] per neuron, or the
+// scalar repeated N times. Not expanded to N × N, so it stays in L1 across the rows.
 at::Tensor alpha_pre_post(const at::Tensor& alpha, AlphaShape kind, int64_t N) {
   switch (kind) {
   case AlphaShape::kPerConnection:
     return alpha.t().contiguous();
   case AlphaShape::kPerNeuron:
-    return alpha.reshape({1, N}).expand({N, N}).contiguous();
+    return alpha.reshape({N}).contiguous();
   case AlphaShape::kScalar:
     break;
   }
-  return alpha.reshape({1, 1}).expand({N, N}).contiguous();
+  return alpha.reshape({1}).expand({N}).contiguous();
+}
+
+int64_t alpha_row_stride(AlphaShape kind, int64_t N) {
+  return kind == AlphaShape::kPerConnection ? N : 0;
 }
 
 at::Tensor maybe_contiguous(const at::Tensor& t) {
@@ -68,6 +75,7 @@ PlasticRnnForwardArgs<S> shared_kernel_args(const PlasticRnnCall& call, const Ke
   a.h0 = o.h0.data_ptr<S>();
   a.WT = o.WT.data_ptr<S>();
   a.A = o.A.data_ptr<S>();
+  a.A_stride = alpha_row_stride(call.dims.alpha_shape, call.dims.N);
   a.w_m = ptr_or_null<S>(o.w_m);
   a.b_m = call.b_m_value;
   if (call.scalars_on_device) {

@@ -107,7 +107,7 @@ __global__ void __launch_bounds__(kPlasticRnnMaxThreads)
   for (int64_t j = threadIdx.x; j < N; j += blockDim.x) {
     S acc = a.U[b * N + j];
     for (int64_t i = 0; i < N; ++i) {
-      acc += (a.WT[i * N + j] + a.A[i * N + j] * H[i * N + j]) * x_s[i];
+      acc += (a.WT[i * N + j] + a.A[i * a.A_stride + j] * H[i * N + j]) * x_s[i];
     }
     a_s[j] = acc;
   }
@@ -164,7 +164,7 @@ __global__ void __launch_bounds__(kPlasticRnnMaxThreads)
         }
         next = clamp_value(next, c);
         H[k] = next;
-        acc += (a.WT[k] + a.A[k] * next) * y_s[i];
+        acc += (a.WT[k] + a.A[i * a.A_stride + j] * next) * y_s[i];
       }
       a_s[j] = acc;
     }

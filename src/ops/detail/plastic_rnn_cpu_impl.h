@@ -202,7 +202,7 @@ void forward_batch(const PlasticRnnForwardArgs<S>& a, int64_t b, S* next) {
   std::memcpy(next, a.U + b * N, sizeof(S) * N);
   for (int64_t i = 0; i < N; ++i) {
     const S xi = x[i];
-    R::accumulate_row(next, a.WT + i * N, a.A + i * N, H + i * N, xi, N);
+    R::accumulate_row(next, a.WT + i * N, a.A + i * a.A_stride, H + i * N, xi, N);
   }
   for (int64_t t = 1; t <= a.T; ++t) {
     if (a.ckH && (t - 1) % a.chunk == 0) {
@@ -230,7 +230,7 @@ void forward_batch(const PlasticRnnForwardArgs<S>& a, int64_t b, S* next) {
       S* Er = kRetro ? E + i * N : nullptr;
       R::advance_row_inplace(Hr, Er, y, x[i], N, eta, m, c);
       if (!last) {
-        R::accumulate_row(next, a.WT + i * N, a.A + i * N, Hr, y[i], N);
+        R::accumulate_row(next, a.WT + i * N, a.A + i * a.A_stride, Hr, y[i], N);
       }
     }
     x = y;
@@ -373,8 +373,8 @@ void backward_batch(const PlasticRnnBackwardArgs<S>& g, int64_t b, int64_t sub,
         }
         // Pass 2: through h_t = tanh(U_t + (W + α ⊙ Hᵀ) h_{t-1}).
         for (int64_t i = 0; i < N; ++i) {
-          gh[i] = gx[i] + R::backward_row2(Hp + i * N, a.WT + i * N, a.A + i * N, gH + i * N,
-                                           gA + i * N, ga, x[i], N);
+          gh[i] = gx[i] + R::backward_row2(Hp + i * N, a.WT + i * N, a.A + i * a.A_stride,
+                                           gH + i * N, gA + i * N, ga, x[i], N);
         }
       }
     }

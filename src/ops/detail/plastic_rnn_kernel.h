@@ -21,7 +21,9 @@ struct PlasticRnnForwardArgs {
   const scalar_t* H0 = nullptr;      // [B, N, N]  [pre, post]
   const scalar_t* E0 = nullptr;      // [B, N, N] or null (zeros)
   const scalar_t* WT = nullptr;      // [N, N]  Wᵀ: WT[i, j] = W[j, i]
-  const scalar_t* A = nullptr;       // [N, N]  alpha in [pre, post] layout
+  const scalar_t* A = nullptr;       // alpha in [pre, post] layout: row i at A + i * A_stride
+  int64_t A_stride = 0;              // N (per connection, [N, N]) or 0 (one [N] row for all i:
+                                     // per-neuron alpha[j], or a scalar repeated N times)
   const scalar_t* m_given = nullptr; // [T, B] or null
   const scalar_t* w_m = nullptr;     // [N] or null
   double b_m = 0.0;
