@@ -14,6 +14,8 @@
 #include <torch/types.h>
 #include <torch/utils.h>
 
+#include <ATen/Parallel.h>
+
 #include <cstdio>
 #include <map>
 #include <string>
@@ -169,6 +171,46 @@ void BM_PlasticRnnForwardOnly(benchmark::State& state) {
   state.SetLabel("fused forward only");
 }
 BENCHMARK(BM_PlasticRnnForwardOnly)
+    ->ArgNames({"B", "N", "T"})
+    ->Args({32, 128, 200})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// The attainable time of the fused forward on this machine: the same memory streams per step and
+// sample (read H_b, Wᵀ and alpha, write H_b, each N×N) with one multiply-add per element, on the
+// same loop structure (a task per sample, all T steps over that sample's trace, AVX2+FMA). The
+// fused forward's time divided by this one is how far it is from its memory bound
+// (docs/ops.md, "Byte and FLOP model"). Counter bytes_per_s: 4·N²·4 bytes per sample and step.
+__attribute__((target("avx2,fma"))) void
+stream_rows(float* __restrict H, const float* __restrict WT, const float* __restrict A, int64_t n) {
+  for (int64_t k = 0; k < n; ++k) {
+    H[k] = H[k] * 0.999f + WT[k] * A[k];
+  }
+}
+
+void BM_PlasticRnnForwardStreamBound(benchmark::State& state) {
+  const int64_t B = state.range(0), N = state.range(1), T = state.range(2);
+  const int64_t NN = N * N;
+  torch::Tensor H = torch::randn({B, NN}), WT = torch::randn({NN}), A = torch::randn({NN});
+  float* h = H.data_ptr<float>();
+  const float* wt = WT.data_ptr<float>();
+  const float* a = A.data_ptr<float>();
+  for (auto _ : state) {
+    at::parallel_for(0, B, 1, [&](int64_t b0, int64_t b1) {
+      for (int64_t b = b0; b < b1; ++b) {
+        for (int64_t t = 0; t < T; ++t) {
+          stream_rows(h + b * NN, wt, a, NN);
+        }
+      }
+    });
+    benchmark::DoNotOptimize(h);
+  }
+  const double bytes = 4.0 * double(NN) * sizeof(float) * double(B) * double(T);
+  state.counters["bytes_per_s"] =
+      benchmark::Counter(bytes, benchmark::Counter::kIsIterationInvariantRate);
+  state.SetLabel("stream bound of the forward (H, W, alpha in; H out)");
+}
+BENCHMARK(BM_PlasticRnnForwardStreamBound)
     ->ArgNames({"B", "N", "T"})
     ->Args({32, 128, 200})
     ->Unit(benchmark::kMillisecond)

@@ -1,14 +1,17 @@
-// hebbian_update: fused forward (CPU loop / CUDA kernel) and an autograd Function whose backward
-// is the hand-derived gradient written with ATen ops (device independent).
+// hebbian_update: the tensor-level forward its CPU and CUDA kernels share, the Autograd kernel (a
+// Function whose forward redispatches below autograd and whose backward is the hand-derived
+// gradient written with ATen ops, so it runs on any device and on fake tensors), and the C++
+// entry point, which calls the operator through the dispatcher.
 #include <engram/ops/hebbian_update.h>
 
 #include <engram/ops/detail/hebbian_update_checks.h>
-#include <engram/ops/detail/hebbian_update_kernel.h>
+#include <engram/ops/detail/hebbian_update_device.h>
 
-#include <c10/core/DeviceGuard.h>
 #include <torch/autograd.h>
+#include <torch/library.h>
 
 namespace engram::ops {
+namespace detail {
 namespace {
 
 using torch::autograd::AutogradContext;
@@ -23,23 +26,30 @@ at::Tensor unmark(const at::Tensor& t) {
 }
 
 at::Tensor fused_forward(const at::Tensor& H, const at::Tensor& pre, const at::Tensor& post,
-                         double eta, const at::Tensor& m, const at::Tensor& pre_mean,
-                         const at::Tensor& post_mean, const at::Tensor& theta, HebbianRule rule,
-                         double clip) {
+                         const at::Tensor& eta_tensor, const at::Tensor& m,
+                         const at::Tensor& pre_mean, const at::Tensor& post_mean,
+                         const at::Tensor& theta, HebbianRule rule, double clip,
+                         const HebbianKernels& kernels) {
   const at::Tensor Hc = H.contiguous(), xc = pre.contiguous(), yc = post.contiguous();
   const at::Tensor mc = m.defined() ? m.contiguous() : m;
   const at::Tensor pc = pre_mean.defined() ? pre_mean.contiguous() : pre_mean;
   const at::Tensor qc = post_mean.defined() ? post_mean.contiguous() : post_mean;
   const at::Tensor tc = theta.defined() ? theta.contiguous() : theta;
+  const at::Tensor eta_c = eta_tensor.contiguous();
   at::Tensor out = at::empty_like(Hc);
   AT_DISPATCH_FLOATING_TYPES(H.scalar_type(), "hebbian_update_forward", [&] {
-    detail::HebbianForwardArgs<scalar_t> a;
+    HebbianForwardArgs<scalar_t> a;
     a.B = pre.size(0);
     a.I = pre.size(1);
     a.O = post.size(1);
     a.shared = H.dim() == 2;
     a.rule = rule;
-    a.eta = eta;
+    // CPU: η by value; a device reads it from the tensor (no host synchronisation).
+    if (eta_tensor.is_cpu()) {
+      a.eta = eta_tensor.item<double>();
+    } else {
+      a.eta_ptr = eta_c.data_ptr<scalar_t>();
+    }
     a.clip = clip;
     a.H = Hc.data_ptr<scalar_t>();
     a.pre = xc.data_ptr<scalar_t>();
@@ -53,41 +63,107 @@ at::Tensor fused_forward(const at::Tensor& H, const at::Tensor& pre, const at::T
     if (out.numel() == 0) {
       return;
     }
-    if (H.is_cuda()) {
-      const c10::DeviceGuard guard(H.device());
-      detail::hebbian_update_forward_device(a);
-    } else {
-      detail::hebbian_update_forward_cpu(a);
-    }
+    kernels.run(a);
   });
   return out;
 }
 
+} // namespace
+
+HebbianUpdateOutputs hebbian_update_forward(const at::Tensor& H, const at::Tensor& pre,
+                                            const at::Tensor& post, const at::Tensor& eta,
+                                            const OptTensor& m_in, const OptTensor& pre_mean,
+                                            const OptTensor& post_mean, const OptTensor& theta,
+                                            c10::string_view rule_name, std::optional<double> clip,
+                                            double rho, const HebbianKernels& kernels) {
+  HebbianUpdateOptions options;
+  options.rule(parse_hebbian_rule(std::string(rule_name))).clip(clip).mean_rate(rho);
+  const at::Tensor m = value_or_undefined(m_in), pm = value_or_undefined(pre_mean),
+                   qm = value_or_undefined(post_mean), th = value_or_undefined(theta);
+  check_hebbian_update("hebbian_update", H, pre, post, eta, m, HebbianState{pm, qm, th}, options);
+  const HebbianRule r = options.rule();
+  at::Tensor H_new =
+      fused_forward(H, pre, post, eta, m, pm, qm, th, r, clip ? *clip : 0.0, kernels);
+  at::Tensor pm_new, qm_new, th_new;
+  if (r == HebbianRule::kCovariance) {
+    pm_new = pm.defined() ? (1 - rho) * pm + rho * pre : rho * pre;
+    qm_new = qm.defined() ? (1 - rho) * qm + rho * post : rho * post;
+  }
+  if (r == HebbianRule::kBcm) {
+    th_new = th.defined() ? (1 - rho) * th + rho * post * post : rho * post * post;
+  }
+  return {H_new, marker(pm_new, pre), marker(qm_new, pre), marker(th_new, pre)};
+}
+
+} // namespace detail
+
+namespace {
+
+using detail::OptTensor;
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// What the node saves, by name.
+enum SavedSlot : size_t {
+  kSavedH,
+  kSavedPre,
+  kSavedPost,
+  kSavedEta,
+  kSavedM,
+  kSavedPreMean,
+  kSavedPostMean,
+  kSavedTheta,
+  kSavedCount
+};
+
+// The forward's outputs (and the gradients backward receives), by name.
+enum OutputSlot : size_t { kOutH, kOutPreMean, kOutPostMean, kOutTheta, kOutCount };
+
+// The position of every forward argument in the gradient list backward returns.
+enum InputSlot : size_t {
+  kInH,
+  kInPre,
+  kInPost,
+  kInEta,
+  kInM,
+  kInPreMean,
+  kInPostMean,
+  kInTheta,
+  kInRule,
+  kInClip,
+  kInMeanRate,
+  kInCount
+};
+
 struct HebbianUpdateFunction : public torch::autograd::Function<HebbianUpdateFunction> {
   static variable_list forward(AutogradContext* ctx, const at::Tensor& H, const at::Tensor& pre,
-                               const at::Tensor& post, const at::Tensor& eta,
-                               const at::Tensor& m_marker, const at::Tensor& pre_mean_marker,
-                               const at::Tensor& post_mean_marker, const at::Tensor& theta_marker,
-                               int64_t rule, double clip, double rho) {
-    const auto r = static_cast<HebbianRule>(rule);
-    const at::Tensor m = unmark(m_marker), pm = unmark(pre_mean_marker),
-                     qm = unmark(post_mean_marker), th = unmark(theta_marker);
-    at::Tensor H_new = fused_forward(H, pre, post, eta.item<double>(), m, pm, qm, th, r, clip);
-    at::Tensor pm_new, qm_new, th_new;
-    if (r == HebbianRule::kCovariance) {
-      pm_new = pm.defined() ? (1 - rho) * pm + rho * pre : rho * pre;
-      qm_new = qm.defined() ? (1 - rho) * qm + rho * post : rho * post;
-    }
-    if (r == HebbianRule::kBcm) {
-      th_new = th.defined() ? (1 - rho) * th + rho * post * post : rho * post * post;
-    }
+                               const at::Tensor& post, const at::Tensor& eta, const OptTensor& m,
+                               const OptTensor& pre_mean, const OptTensor& post_mean,
+                               const OptTensor& theta, const std::string& rule,
+                               std::optional<double> clip, double rho) {
+    at::AutoDispatchBelowADInplaceOrView below_autograd;
+    auto [H_new, pm_new, qm_new, th_new] = detail::hebbian_update_op().call(
+        H, pre, post, eta, m, pre_mean, post_mean, theta, rule, clip, rho);
     ctx->set_materialize_grads(false);
-    ctx->saved_data["rule"] = rule;
-    ctx->saved_data["clip"] = clip;
+    ctx->saved_data["rule"] = static_cast<int64_t>(parse_hebbian_rule(rule));
+    ctx->saved_data["clip"] = clip ? *clip : 0.0;
     ctx->saved_data["rho"] = rho;
-    ctx->save_for_backward(
-        {H, pre, post, eta, m_marker, pre_mean_marker, post_mean_marker, theta_marker});
-    return {H_new, marker(pm_new, pre), marker(qm_new, pre), marker(th_new, pre)};
+    variable_list saved(kSavedCount);
+    saved[kSavedH] = H;
+    saved[kSavedPre] = pre;
+    saved[kSavedPost] = post;
+    saved[kSavedEta] = eta;
+    saved[kSavedM] = detail::value_or_undefined(m);
+    saved[kSavedPreMean] = detail::value_or_undefined(pre_mean);
+    saved[kSavedPostMean] = detail::value_or_undefined(post_mean);
+    saved[kSavedTheta] = detail::value_or_undefined(theta);
+    ctx->save_for_backward(saved);
+    variable_list result(kOutCount);
+    result[kOutH] = H_new;
+    result[kOutPreMean] = pm_new;
+    result[kOutPostMean] = qm_new;
+    result[kOutTheta] = th_new;
+    return result;
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
@@ -95,21 +171,24 @@ struct HebbianUpdateFunction : public torch::autograd::Function<HebbianUpdateFun
                 "hebbian_update: backward with create_graph=true (double backward) is not "
                 "supported; the gradients it returns are not differentiable");
     const auto s = ctx->get_saved_variables();
-    const at::Tensor &H = s[0], &x = s[1], &y = s[2], &eta = s[3];
-    const at::Tensor m = unmark(s[4]), pm = unmark(s[5]), qm = unmark(s[6]), th = unmark(s[7]);
+    const at::Tensor &H = s[kSavedH], &x = s[kSavedPre], &y = s[kSavedPost], &eta = s[kSavedEta];
+    const at::Tensor &m = s[kSavedM], &pm = s[kSavedPreMean], &qm = s[kSavedPostMean],
+                     &th = s[kSavedTheta];
     const auto rule = static_cast<HebbianRule>(ctx->saved_data["rule"].toInt());
     const double clip = ctx->saved_data["clip"].toDouble();
     const double rho = ctx->saved_data["rho"].toDouble();
-    const int64_t B = x.size(0);
     const bool shared = H.dim() == 2;
-    const at::Tensor gH_out = grads[0];
-    const at::Tensor g_pm_out = unmark(grads[1]), g_qm_out = unmark(grads[2]),
-                     g_th_out = unmark(grads[3]);
+    const at::Tensor gH_out = grads[kOutH];
+    // The state outputs of the other rules are empty [0] placeholders.
+    const bool covariance = rule == HebbianRule::kCovariance, bcm = rule == HebbianRule::kBcm;
+    const at::Tensor g_pm_out = covariance ? grads[kOutPreMean] : at::Tensor();
+    const at::Tensor g_qm_out = covariance ? grads[kOutPostMean] : at::Tensor();
+    const at::Tensor g_th_out = bcm ? grads[kOutTheta] : at::Tensor();
     const at::Tensor rate = eta.reshape({});
     const at::Tensor xi = x.unsqueeze(2), yj = y.unsqueeze(1);
     const at::Tensor Hb = shared ? H.unsqueeze(0) : H;
     const at::Tensor M =
-        !m.defined() ? at::Tensor() : (m.dim() == 1 ? m.view({B, 1, 1}) : m.unsqueeze(1));
+        !m.defined() ? at::Tensor() : (m.dim() == 1 ? m.unsqueeze(1).unsqueeze(2) : m.unsqueeze(1));
     at::Tensor pmi, qmj, thj;
     at::Tensor inc;
     switch (rule) {
@@ -144,10 +223,10 @@ struct HebbianUpdateFunction : public torch::autograd::Function<HebbianUpdateFun
         G = G * (pre_clip >= -clip).logical_and(pre_clip <= clip).to(G.scalar_type());
       }
       gH = hebb ? (1 - rate) * G : G.clone();
-      geta = ((hebb ? reduced - H : reduced) * G).sum().reshape(eta.sizes());
+      geta = ((hebb ? reduced - H : reduced) * G).sum().reshape_symint(eta.sym_sizes());
       // dL/d inc_b (the per-sample increment, before m)
       const at::Tensor g_minc =
-          shared ? (rate * G / static_cast<double>(B)).unsqueeze(0).expand_as(minc) : rate * G;
+          shared ? (rate * G / c10::Scalar(x.sym_size(0))).unsqueeze(0).expand_as(minc) : rate * G;
       if (m.defined()) {
         const at::Tensor gm_full = g_minc * inc;
         gm = m.dim() == 1 ? gm_full.sum({1, 2}) : gm_full.sum(1);
@@ -197,36 +276,65 @@ struct HebbianUpdateFunction : public torch::autograd::Function<HebbianUpdateFun
       add(gy, 2 * rho * y * g_th_out);
       add(gth, (1 - rho) * g_th_out);
     }
-    return {gH,
-            gx,
-            gy,
-            geta,
-            gm,
-            pm.defined() ? gpm : at::Tensor(),
-            qm.defined() ? gqm : at::Tensor(),
-            th.defined() ? gth : at::Tensor(),
-            at::Tensor(),
-            at::Tensor(),
-            at::Tensor()};
+    variable_list result(kInCount);
+    result[kInH] = gH;
+    result[kInPre] = gx;
+    result[kInPost] = gy;
+    result[kInEta] = geta;
+    result[kInM] = gm;
+    result[kInPreMean] = pm.defined() ? gpm : at::Tensor();
+    result[kInPostMean] = qm.defined() ? gqm : at::Tensor();
+    result[kInTheta] = th.defined() ? gth : at::Tensor();
+    return result;
   }
 };
 
+bool requires_grad(const at::Tensor& t) {
+  return t.defined() && t.requires_grad();
+}
+
+bool requires_grad(const OptTensor& t) {
+  return t.has_value() && requires_grad(*t);
+}
+
+detail::HebbianUpdateOutputs hebbian_update_autograd(const at::Tensor& H, const at::Tensor& pre,
+                                                     const at::Tensor& post, const at::Tensor& eta,
+                                                     const OptTensor& m, const OptTensor& pre_mean,
+                                                     const OptTensor& post_mean,
+                                                     const OptTensor& theta, c10::string_view rule,
+                                                     std::optional<double> clip, double mean_rate) {
+  const bool needs_grad = requires_grad(H) || requires_grad(pre) || requires_grad(post) ||
+                          requires_grad(eta) || requires_grad(m) || requires_grad(pre_mean) ||
+                          requires_grad(post_mean) || requires_grad(theta);
+  if (!at::GradMode::is_enabled() || !needs_grad) {
+    at::AutoDispatchBelowADInplaceOrView below_autograd;
+    return detail::hebbian_update_op().call(H, pre, post, eta, m, pre_mean, post_mean, theta, rule,
+                                            clip, mean_rate);
+  }
+  const auto out = HebbianUpdateFunction::apply(H, pre, post, eta, m, pre_mean, post_mean, theta,
+                                                std::string(rule), clip, mean_rate);
+  return {out[kOutH], out[kOutPreMean], out[kOutPostMean], out[kOutTheta]};
+}
+
 } // namespace
+
+TORCH_LIBRARY_IMPL(engram, Autograd, m) {
+  m.impl("hebbian_update", TORCH_FN(hebbian_update_autograd));
+}
 
 HebbianUpdateResult hebbian_update(const at::Tensor& H, const at::Tensor& pre,
                                    const at::Tensor& post, const at::Tensor& eta,
                                    const at::Tensor& m, const HebbianState& state,
                                    const HebbianUpdateOptions& options) {
-  detail::check_hebbian_update("hebbian_update", H, pre, post, eta, m, state, options);
-  const double clip = options.clip() ? *options.clip() : 0.0;
-  const auto outs = HebbianUpdateFunction::apply(
-      H, pre, post, eta, marker(m, pre), marker(state.pre_mean, pre), marker(state.post_mean, pre),
-      marker(state.theta, pre), static_cast<int64_t>(options.rule()), clip, options.mean_rate());
+  using detail::optional_of;
+  const auto [H_new, pm_new, qm_new, th_new] = detail::hebbian_update_op().call(
+      H, pre, post, eta, optional_of(m), optional_of(state.pre_mean), optional_of(state.post_mean),
+      optional_of(state.theta), to_string(options.rule()), options.clip(), options.mean_rate());
   HebbianUpdateResult r;
-  r.H = outs[0];
-  r.state.pre_mean = unmark(outs[1]);
-  r.state.post_mean = unmark(outs[2]);
-  r.state.theta = unmark(outs[3]);
+  r.H = H_new;
+  r.state.pre_mean = detail::unmark(pm_new);
+  r.state.post_mean = detail::unmark(qm_new);
+  r.state.theta = detail::unmark(th_new);
   return r;
 }
 

@@ -1,7 +1,10 @@
-// Fused CPU forward of hebbian_update: one pass over H, parallel over rows of the trace.
+// Fused CPU forward of hebbian_update: one pass over H, parallel over rows of the trace; and its
+// registration as the CPU kernel of engram::hebbian_update.
+#include <engram/ops/detail/hebbian_update_device.h>
 #include <engram/ops/detail/hebbian_update_kernel.h>
 
 #include <ATen/Parallel.h>
+#include <torch/library.h>
 
 #include <algorithm>
 #include <limits>
@@ -72,6 +75,27 @@ void hebbian_update_forward_cpu(const HebbianForwardArgs<float>& a) {
 }
 void hebbian_update_forward_cpu(const HebbianForwardArgs<double>& a) {
   forward_impl(a);
+}
+
+namespace {
+
+HebbianUpdateOutputs hebbian_update_cpu(const at::Tensor& H, const at::Tensor& pre,
+                                        const at::Tensor& post, const at::Tensor& eta,
+                                        const OptTensor& m, const OptTensor& pre_mean,
+                                        const OptTensor& post_mean, const OptTensor& theta,
+                                        c10::string_view rule, std::optional<double> clip,
+                                        double mean_rate) {
+  static const HebbianKernels kernels{
+      static_cast<void (*)(const HebbianForwardArgs<float>&)>(&hebbian_update_forward_cpu),
+      static_cast<void (*)(const HebbianForwardArgs<double>&)>(&hebbian_update_forward_cpu)};
+  return hebbian_update_forward(H, pre, post, eta, m, pre_mean, post_mean, theta, rule, clip,
+                                mean_rate, kernels);
+}
+
+} // namespace
+
+TORCH_LIBRARY_IMPL(engram, CPU, m) {
+  m.impl("hebbian_update", TORCH_FN(hebbian_update_cpu));
 }
 
 } // namespace engram::ops::detail

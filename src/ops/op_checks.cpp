@@ -42,14 +42,26 @@ void check_like(const char* fn, const char* name, const at::Tensor& t, const cha
               ref.scalar_type(), " (that of '", ref_name, "'), got ", t.scalar_type());
 }
 
-double check_scalar(const char* fn, const char* name, const at::Tensor& t) {
+void check_scalar_shape(const char* fn, const char* name, const at::Tensor& t) {
   check_defined(fn, name, t);
   TORCH_CHECK(t.dim() == 0 || (t.dim() == 1 && t.size(0) == 1), fn, ": argument '", name,
               "' expected a scalar tensor (shape [] or [1]), got shape ", shape_string(t));
+}
+
+double check_scalar(const char* fn, const char* name, const at::Tensor& t) {
+  check_scalar_shape(fn, name, t);
   return t.item<double>();
 }
 
 void check_rate(const char* fn, const char* name, const at::Tensor& eta) {
+  if (!eta.is_cpu()) {
+    // Reading the value would synchronise with the device (and break CUDA-graph capture):
+    // checked asynchronously on the device instead.
+    check_scalar_shape(fn, name, eta);
+    at::_assert_async(eta.reshape({}).ge(0),
+                      std::string(fn) + ": argument '" + name + "' expected a rate >= 0");
+    return;
+  }
   const double value = check_scalar(fn, name, eta);
   TORCH_CHECK(value >= 0.0, fn, ": argument '", name, "' expected a rate >= 0, got ", value);
 }

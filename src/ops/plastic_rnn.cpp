@@ -1,4 +1,6 @@
-// plastic_rnn: argument preparation, device dispatch and the memory-lean autograd Function.
+// plastic_rnn: the validated call, the tensor-level forward around a backend's raw-pointer kernel,
+// the two exact backward algorithms (fused CPU kernel; chunk-by-chunk through the reference), and
+// the C++ entry point, which calls the operator through the dispatcher.
 #include <engram/ops/plastic_rnn.h>
 
 #include <engram/ops/detail/plastic_rnn_checks.h>
@@ -7,23 +9,30 @@
 
 #include <engram/config.h>
 
-#include <c10/core/DeviceGuard.h>
+#include <c10/core/impl/LocalDispatchKeySet.h>
 #include <torch/autograd.h>
 
 namespace engram::ops {
 namespace detail {
 namespace {
 
+// alpha in the kernels' [pre, post] layout: the transposed [N, N] matrix (row stride N), or a
+// single [N] row that every presynaptic row i shares (row stride 0): alpha[j] per neuron, or the
+// scalar repeated N times. Not expanded to N × N, so it stays in L1 across the rows.
 at::Tensor alpha_pre_post(const at::Tensor& alpha, AlphaShape kind, int64_t N) {
   switch (kind) {
   case AlphaShape::kPerConnection:
     return alpha.t().contiguous();
   case AlphaShape::kPerNeuron:
-    return alpha.reshape({1, N}).expand({N, N}).contiguous();
+    return alpha.reshape({N}).contiguous();
   case AlphaShape::kScalar:
     break;
   }
-  return alpha.reshape({1, 1}).expand({N, N}).contiguous();
+  return alpha.reshape({1}).expand({N}).contiguous();
+}
+
+int64_t alpha_row_stride(AlphaShape kind, int64_t N) {
+  return kind == AlphaShape::kPerConnection ? N : 0;
 }
 
 at::Tensor maybe_contiguous(const at::Tensor& t) {
@@ -66,14 +75,198 @@ PlasticRnnForwardArgs<S> shared_kernel_args(const PlasticRnnCall& call, const Ke
   a.h0 = o.h0.data_ptr<S>();
   a.WT = o.WT.data_ptr<S>();
   a.A = o.A.data_ptr<S>();
+  a.A_stride = alpha_row_stride(call.dims.alpha_shape, call.dims.N);
   a.w_m = ptr_or_null<S>(o.w_m);
   a.b_m = call.b_m_value;
+  if (call.scalars_on_device) {
+    a.eta_ptr = call.eta.data_ptr<S>();
+    a.b_m_ptr = ptr_or_null<S>(call.b_m);
+  }
   return a;
 }
 
 } // namespace
 
-PlasticRnnForwardState plastic_rnn_forward(const PlasticRnnCall& call, bool save_checkpoints) {
+namespace {
+
+// CPU kernels take η and b_m by value; CUDA kernels read them from the device tensors.
+void read_scalars(PlasticRnnCall& c) {
+  c.scalars_on_device = !c.x.is_cpu();
+  if (c.scalars_on_device) {
+    c.eta = c.eta.contiguous();
+    c.b_m = c.b_m.defined() ? c.b_m.contiguous() : c.b_m;
+    return;
+  }
+  c.eta_value = c.eta.item<double>();
+  c.b_m_value = c.b_m.defined() ? c.b_m.item<double>() : 0.0;
+}
+
+} // namespace
+
+AlphaShape infer_alpha_shape(const at::Tensor& alpha, int64_t N) {
+  if (alpha.dim() == 2) {
+    return AlphaShape::kPerConnection;
+  }
+  if (alpha.dim() == 1 && alpha.size(0) == N && N != 1) {
+    return AlphaShape::kPerNeuron;
+  }
+  return AlphaShape::kScalar;
+}
+
+PlasticRnnCall make_plastic_rnn_call(const at::Tensor& x, const at::Tensor& h0,
+                                     const at::Tensor& H0, const OptTensor& W_in,
+                                     const at::Tensor& W, const at::Tensor& alpha,
+                                     const at::Tensor& b, const at::Tensor& eta,
+                                     const OptTensor& E0, const OptTensor& m, const OptTensor& w_m,
+                                     const OptTensor& b_m, c10::string_view rule,
+                                     c10::string_view modulation, std::optional<double> clip,
+                                     std::optional<int64_t> chunk_size) {
+  PlasticRnnOptions options;
+  options.rule(parse_hebbian_rule(std::string(rule)))
+      .modulation(parse_modulation(std::string(modulation)))
+      .clip(clip)
+      .chunk_size(chunk_size);
+  PlasticRnnCall c;
+  c.x = x;
+  c.h0 = h0;
+  c.H0 = H0;
+  c.W_in = value_or_undefined(W_in);
+  c.W = W;
+  c.alpha = alpha;
+  c.b = b;
+  c.eta = eta;
+  c.E0 = value_or_undefined(E0);
+  c.m = value_or_undefined(m);
+  c.w_m = value_or_undefined(w_m);
+  c.b_m = value_or_undefined(b_m);
+  const PlasticRnnModulationInputs mod{c.E0, c.m, c.w_m, c.b_m};
+  c.dims = check_plastic_rnn("plastic_rnn", x, h0, H0, c.W_in, W, alpha, b, eta, mod, options);
+  c.rule = options.rule();
+  c.modulation = options.modulation();
+  c.clip = clip ? *clip : 0.0;
+  read_scalars(c);
+  return c;
+}
+
+PlasticRnnCall make_plastic_rnn_backward_call(
+    const at::Tensor& x, const at::Tensor& h0, const OptTensor& W_in, const at::Tensor& W,
+    const at::Tensor& alpha, const at::Tensor& b, const at::Tensor& eta, const OptTensor& m,
+    const OptTensor& w_m, const OptTensor& b_m, c10::string_view rule, c10::string_view modulation,
+    std::optional<double> clip, std::optional<int64_t> chunk_size) {
+  PlasticRnnCall c;
+  c.x = x;
+  c.h0 = h0;
+  c.W_in = value_or_undefined(W_in);
+  c.W = W;
+  c.alpha = alpha;
+  c.b = b;
+  c.eta = eta;
+  c.m = value_or_undefined(m);
+  c.w_m = value_or_undefined(w_m);
+  c.b_m = value_or_undefined(b_m);
+  c.rule = parse_hebbian_rule(std::string(rule));
+  c.modulation = parse_modulation(std::string(modulation));
+  c.clip = clip ? *clip : 0.0;
+  auto& d = c.dims;
+  d.T = x.size(0);
+  d.B = x.size(1);
+  d.I = x.size(2);
+  d.N = h0.size(1);
+  d.alpha_shape = infer_alpha_shape(alpha, d.N);
+  d.modulated = c.modulation != Modulation::kNone;
+  d.given_m = c.m.defined();
+  d.chunk = chunk_size ? *chunk_size : default_plastic_rnn_chunk(d.T);
+  d.chunk = std::max<int64_t>(1, std::min(d.chunk, std::max<int64_t>(d.T, 1)));
+  read_scalars(c);
+  return c;
+}
+
+namespace {
+
+at::Tensor or_empty(const at::Tensor& t, const at::Tensor& like) {
+  return t.defined() ? t : at::empty({0}, like.options());
+}
+
+// An empty [0] tensor stands for an unused output (E without retroactive modulation, ...).
+at::Tensor undefined_if_empty(const at::Tensor& t) {
+  return t.defined() && t.dim() == 1 && t.numel() == 0 ? at::Tensor() : t;
+}
+
+at::Tensor undefined_if_empty(const OptTensor& t) {
+  return t.has_value() ? undefined_if_empty(*t) : at::Tensor();
+}
+
+} // namespace
+
+PlasticRnnOutputs plastic_rnn_outputs(const PlasticRnnForwardState& st, const at::Tensor& like) {
+  return {st.outputs, st.h, st.H, or_empty(st.E, like), or_empty(st.m, like)};
+}
+
+PlasticRnnTrainOutputs plastic_rnn_train_outputs(const PlasticRnnForwardState& st,
+                                                 const at::Tensor& like) {
+  return {st.outputs,
+          st.h,
+          st.H,
+          or_empty(st.E, like),
+          or_empty(st.m, like),
+          or_empty(st.ckH, like),
+          or_empty(st.ckE, like)};
+}
+
+PlasticRnnSaved plastic_rnn_saved(const at::Tensor& outputs, const at::Tensor& ckH,
+                                  const at::Tensor& ckE, const at::Tensor& m_used,
+                                  const OptTensor& E0, const PlasticRnnCall& call) {
+  PlasticRnnSaved s;
+  s.outputs = outputs;
+  s.ckH = ckH;
+  s.ckE = call.modulation == Modulation::kRetroactive ? ckE : at::Tensor();
+  s.m_used = call.dims.modulated ? m_used : at::Tensor();
+  s.E0 = value_or_undefined(E0);
+  return s;
+}
+
+PlasticRnnGrads plastic_rnn_grads(const OptTensor& g_outputs, const OptTensor& g_h,
+                                  const OptTensor& g_H, const OptTensor& g_E, const OptTensor& g_m,
+                                  const PlasticRnnCall& call) {
+  PlasticRnnGrads g;
+  g.g_out = value_or_undefined(g_outputs);
+  g.g_h = value_or_undefined(g_h);
+  g.g_H = value_or_undefined(g_H);
+  g.g_E = call.modulation == Modulation::kRetroactive ? undefined_if_empty(g_E) : at::Tensor();
+  g.g_m = call.dims.modulated ? undefined_if_empty(g_m) : at::Tensor();
+  return g;
+}
+
+PlasticRnnGradOutputs plastic_rnn_grad_outputs(const PlasticRnnInputGrads& g,
+                                               const PlasticRnnCall& call,
+                                               const PlasticRnnSaved& saved) {
+  const at::Tensor& like = call.x;
+  // A present input always gets a defined gradient of its own shape; an absent one an empty [0].
+  const auto grad = [&](const at::Tensor& gradient, const at::Tensor& input,
+                        at::IntArrayRef shape) {
+    if (!input.defined()) {
+      return at::empty({0}, like.options());
+    }
+    return gradient.defined() ? gradient.reshape(shape) : at::zeros(shape, like.options());
+  };
+  const auto& d = call.dims;
+  const std::vector<int64_t> trace{d.B, d.N, d.N};
+  return {grad(g.x, call.x, call.x.sizes()),
+          grad(g.h0, call.h0, call.h0.sizes()),
+          grad(g.H0, call.x, trace),
+          grad(g.W_in, call.W_in, call.W_in.defined() ? call.W_in.sizes() : at::IntArrayRef{}),
+          grad(g.W, call.W, call.W.sizes()),
+          grad(g.alpha, call.alpha, call.alpha.sizes()),
+          grad(g.b, call.b, call.b.sizes()),
+          grad(g.eta, call.eta, call.eta.sizes()),
+          grad(g.E0, saved.E0, trace),
+          grad(g.m, call.m, call.m.defined() ? call.m.sizes() : at::IntArrayRef{}),
+          grad(g.w_m, call.w_m, call.w_m.defined() ? call.w_m.sizes() : at::IntArrayRef{}),
+          grad(g.b_m, call.b_m, call.b_m.defined() ? call.b_m.sizes() : at::IntArrayRef{})};
+}
+
+PlasticRnnForwardState plastic_rnn_forward(const PlasticRnnCall& call, bool save_checkpoints,
+                                           const PlasticRnnKernels& kernels) {
   const auto& d = call.dims;
   const int64_t T = d.T, B = d.B, N = d.N;
   const at::Tensor x = call.x.contiguous();
@@ -112,12 +305,7 @@ PlasticRnnForwardState plastic_rnn_forward(const PlasticRnnCall& call, bool save
     if (B == 0 || N == 0) {
       return;
     }
-    if (x.is_cuda()) {
-      const c10::DeviceGuard guard(x.device());
-      plastic_rnn_forward_device(a);
-    } else {
-      plastic_rnn_forward_cpu(a);
-    }
+    kernels.run(a);
   });
   st.h = T > 0 ? st.outputs[T - 1].clone() : operands.h0.clone();
   return st;
@@ -127,142 +315,10 @@ PlasticRnnForwardState plastic_rnn_forward(const PlasticRnnCall& call, bool save
 
 namespace {
 
-using torch::autograd::AutogradContext;
-using torch::autograd::variable_list;
-
-detail::PlasticRnnCall make_call(const detail::PlasticRnnDims& d, const at::Tensor& x,
-                                 const at::Tensor& h0, const at::Tensor& H0, const at::Tensor& W_in,
-                                 const at::Tensor& W, const at::Tensor& alpha, const at::Tensor& b,
-                                 const at::Tensor& eta, const at::Tensor& E0, const at::Tensor& m,
-                                 const at::Tensor& w_m, const at::Tensor& b_m, int64_t rule,
-                                 int64_t modulation, double clip) {
-  detail::PlasticRnnCall c;
-  c.dims = d;
-  c.x = x;
-  c.h0 = h0;
-  c.H0 = H0;
-  c.W_in = W_in;
-  c.W = W;
-  c.alpha = alpha;
-  c.b = b;
-  c.eta = eta;
-  c.E0 = E0;
-  c.m = m;
-  c.w_m = w_m;
-  c.b_m = b_m;
-  c.rule = static_cast<HebbianRule>(rule);
-  c.modulation = static_cast<Modulation>(modulation);
-  c.clip = clip;
-  c.eta_value = eta.item<double>();
-  c.b_m_value = b_m.defined() ? b_m.item<double>() : 0.0;
-  return c;
-}
-
-at::Tensor empty_if_undefined(const at::Tensor& t, const at::Tensor& like) {
-  return t.defined() ? t : at::empty({0}, like.options());
-}
-
-at::Tensor undefined_if_empty_marker(const at::Tensor& t) {
-  return t.defined() && t.dim() == 1 && t.numel() == 0 ? at::Tensor() : t;
-}
-
 // Sums a per-sample [B, ...] gradient and reshapes it like `param`.
 at::Tensor reduce_like(const at::Tensor& per_sample, const at::Tensor& param) {
   return per_sample.sum(0).reshape(param.sizes());
 }
-
-struct PlasticRnnFunction : public torch::autograd::Function<PlasticRnnFunction> {
-  // Absent optional tensors travel as empty [0] markers (autograd needs defined inputs).
-  static variable_list forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& h0,
-                               const at::Tensor& H0, const at::Tensor& W_in_marker,
-                               const at::Tensor& W, const at::Tensor& alpha, const at::Tensor& b,
-                               const at::Tensor& eta, const at::Tensor& E0_marker,
-                               const at::Tensor& m_marker, const at::Tensor& w_m_marker,
-                               const at::Tensor& b_m_marker, int64_t rule, int64_t modulation,
-                               double clip, int64_t chunk, int64_t alpha_shape) {
-    const at::Tensor W_in = undefined_if_empty_marker(W_in_marker);
-    const at::Tensor E0 = undefined_if_empty_marker(E0_marker);
-    const at::Tensor m = undefined_if_empty_marker(m_marker);
-    const at::Tensor w_m = undefined_if_empty_marker(w_m_marker);
-    const at::Tensor b_m = undefined_if_empty_marker(b_m_marker);
-    detail::PlasticRnnDims d;
-    d.T = x.size(0);
-    d.B = x.size(1);
-    d.I = x.size(2);
-    d.N = h0.size(1);
-    d.alpha_shape = static_cast<AlphaShape>(alpha_shape);
-    d.modulated = static_cast<Modulation>(modulation) != Modulation::kNone;
-    d.given_m = m.defined();
-    d.chunk = chunk;
-    const auto call =
-        make_call(d, x, h0, H0, W_in, W, alpha, b, eta, E0, m, w_m, b_m, rule, modulation, clip);
-    auto st = detail::plastic_rnn_forward(call, /*save_checkpoints=*/true);
-    ctx->set_materialize_grads(false);
-    ctx->saved_data["rule"] = rule;
-    ctx->saved_data["modulation"] = modulation;
-    ctx->saved_data["clip"] = clip;
-    ctx->saved_data["chunk"] = chunk;
-    ctx->saved_data["alpha_shape"] = alpha_shape;
-    ctx->saved_data["I"] = d.I;
-    int64_t saved = st.ckH.nbytes();
-    if (st.ckE.defined()) {
-      saved += static_cast<int64_t>(st.ckE.nbytes());
-    }
-    ctx->saved_data["saved_bytes"] = saved;
-    const at::Tensor E_out = empty_if_undefined(st.E, x);
-    const at::Tensor m_out = empty_if_undefined(st.m, x);
-    ctx->save_for_backward({x, h0, W_in_marker, W, alpha, b, eta, m_marker, w_m_marker, b_m_marker,
-                            st.outputs, st.ckH, empty_if_undefined(st.ckE, x), m_out, E0_marker});
-    return {st.outputs, st.h, st.H, E_out, m_out};
-  }
-
-  static variable_list backward(AutogradContext* ctx, variable_list grads) {
-    TORCH_CHECK(!at::GradMode::is_enabled(),
-                "plastic_rnn: backward with create_graph=true (double backward) is not "
-                "supported; the gradients it returns are not differentiable");
-    const auto saved = ctx->get_saved_variables();
-    const at::Tensor& x = saved[0];
-    const at::Tensor& h0 = saved[1];
-    const at::Tensor W_in = undefined_if_empty_marker(saved[2]);
-    const at::Tensor& W = saved[3];
-    const at::Tensor& alpha = saved[4];
-    const at::Tensor& b = saved[5];
-    const at::Tensor& eta = saved[6];
-    const at::Tensor m_given = undefined_if_empty_marker(saved[7]);
-    const at::Tensor w_m = undefined_if_empty_marker(saved[8]);
-    const at::Tensor b_m = undefined_if_empty_marker(saved[9]);
-    detail::PlasticRnnDims d;
-    d.T = x.size(0);
-    d.B = x.size(1);
-    d.I = x.size(2);
-    d.N = h0.size(1);
-    d.alpha_shape = static_cast<AlphaShape>(ctx->saved_data["alpha_shape"].toInt());
-    const auto modulation = static_cast<Modulation>(ctx->saved_data["modulation"].toInt());
-    d.modulated = modulation != Modulation::kNone;
-    d.given_m = m_given.defined();
-    d.chunk = ctx->saved_data["chunk"].toInt();
-    auto call = make_call(d, x, h0, at::Tensor(), W_in, W, alpha, b, eta, at::Tensor(), m_given,
-                          w_m, b_m, ctx->saved_data["rule"].toInt(),
-                          static_cast<int64_t>(modulation), ctx->saved_data["clip"].toDouble());
-    detail::PlasticRnnSaved s;
-    s.outputs = saved[10];
-    s.ckH = saved[11];
-    s.ckE = undefined_if_empty_marker(saved[12]);
-    s.m_used = undefined_if_empty_marker(saved[13]);
-    s.E0 = undefined_if_empty_marker(saved[14]);
-    detail::PlasticRnnGrads in;
-    in.g_out = grads[0];
-    in.g_h = grads[1];
-    in.g_H = grads[2];
-    in.g_E = undefined_if_empty_marker(grads[3]);
-    in.g_m = undefined_if_empty_marker(grads[4]);
-    const auto g = x.is_cuda() ? detail::plastic_rnn_backward_by_chunks(call, s, in)
-                               : detail::plastic_rnn_backward_fused(call, s, in);
-    return {g.x,          g.h0,         g.H0,         g.W_in,       g.W,         g.alpha,
-            g.b,          g.eta,        g.E0,         g.m,          g.w_m,       g.b_m,
-            at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
-  }
-};
 
 } // namespace
 
@@ -374,6 +430,10 @@ PlasticRnnInputGrads plastic_rnn_backward_by_chunks(const PlasticRnnCall& call,
   const auto& d = call.dims;
   const int64_t T = d.T, C = d.chunk;
   const bool retro = call.modulation == Modulation::kRetroactive;
+  // Called from below the Autograd dispatch key (a backward kernel): record a graph again.
+  const auto tls = c10::impl::tls_local_dispatch_key_set();
+  const c10::impl::ForceDispatchKeyGuard record_graph(
+      tls.included_, tls.excluded_ - c10::autograd_dispatch_keyset_with_ADInplaceOrView);
   at::AutoGradMode enable_grad(true);
   const auto leaf = [](const at::Tensor& t) {
     return t.defined() ? t.detach().requires_grad_(true) : t;
@@ -476,54 +536,24 @@ PlasticRnnResult plastic_rnn(const at::Tensor& x, const at::Tensor& h0, const at
                              const at::Tensor& b, const at::Tensor& eta,
                              const PlasticRnnModulationInputs& mod,
                              const PlasticRnnOptions& options) {
-  const auto d =
-      detail::check_plastic_rnn("plastic_rnn", x, h0, H0, W_in, W, alpha, b, eta, mod, options);
-  const double clip = options.clip() ? *options.clip() : 0.0;
-  const auto rule = static_cast<int64_t>(options.rule());
-  const auto modulation = static_cast<int64_t>(options.modulation());
-  bool needs_grad = false;
-  for (const auto* t :
-       {&x, &h0, &H0, &W_in, &W, &alpha, &b, &eta, &mod.E0, &mod.m, &mod.w_m, &mod.b_m}) {
-    needs_grad = needs_grad || (t->defined() && t->requires_grad());
-  }
-  needs_grad = needs_grad && at::GradMode::is_enabled();
+  using detail::optional_of;
+  const std::string rule = to_string(options.rule());
+  const std::string modulation = to_string(options.modulation());
+  const auto [outputs, h, H, E, m] = detail::plastic_rnn_op().call(
+      x, h0, H0, optional_of(W_in), W, alpha, b, eta, optional_of(mod.E0), optional_of(mod.m),
+      optional_of(mod.w_m), optional_of(mod.b_m), rule, modulation, options.clip(),
+      options.chunk_size());
   PlasticRnnResult result;
-  if (!needs_grad) {
-    const auto call = make_call(d, x, h0, H0, W_in, W, alpha, b, eta, mod.E0, mod.m, mod.w_m,
-                                mod.b_m, rule, modulation, clip);
-    auto st = detail::plastic_rnn_forward(call, /*save_checkpoints=*/false);
-    result.outputs = st.outputs;
-    result.h = st.h;
-    result.H = st.H;
-    result.E = st.E;
-    result.m = st.m;
-    return result;
-  }
-  auto outs = PlasticRnnFunction::apply(
-      x, h0, H0, empty_if_undefined(W_in, x), W, alpha, b, eta, empty_if_undefined(mod.E0, x),
-      empty_if_undefined(mod.m, x), empty_if_undefined(mod.w_m, x), empty_if_undefined(mod.b_m, x),
-      rule, modulation, clip, d.chunk, static_cast<int64_t>(d.alpha_shape));
-  result.outputs = outs[0];
-  result.h = outs[1];
-  result.H = outs[2];
+  result.outputs = outputs;
+  result.h = h;
+  result.H = H;
   if (options.modulation() == Modulation::kRetroactive) {
-    result.E = outs[3];
+    result.E = E;
   }
-  if (d.modulated) {
-    result.m = outs[4];
+  if (options.modulation() != Modulation::kNone) {
+    result.m = m;
   }
   return result;
-}
-
-int64_t plastic_rnn_saved_bytes(const at::Tensor& output) {
-  if (!output.defined() || !output.grad_fn()) {
-    return -1;
-  }
-  auto* node = dynamic_cast<torch::autograd::CppNode<PlasticRnnFunction>*>(output.grad_fn().get());
-  if (node == nullptr) {
-    return -1;
-  }
-  return node->ctx_.saved_data.at("saved_bytes").toInt();
 }
 
 } // namespace engram::ops

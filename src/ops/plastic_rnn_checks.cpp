@@ -98,7 +98,7 @@ PlasticRnnDims check_plastic_rnn(const char* fn, const at::Tensor& x, const at::
       check_sizes(fn, "w_m", mod.w_m, {d.N});
       if (mod.b_m.defined()) {
         check_like(fn, "b_m", mod.b_m, "x", x);
-        check_scalar(fn, "b_m", mod.b_m);
+        check_scalar_shape(fn, "b_m", mod.b_m);
       }
     }
   } else {

@@ -3,6 +3,8 @@
 #include <engram/ops/hebbian_update.h>
 #include <engram/ops/plastic_rnn.h>
 
+#include <engram/config.h>
+
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/core/stack.h>
 #include <gtest/gtest.h>
@@ -15,13 +17,59 @@ namespace {
 
 TEST(OpsRegistration, SchemasAndKernelsAreRegistered) {
   auto& dispatcher = c10::Dispatcher::singleton();
-  for (const char* name : {"engram::plastic_rnn", "engram::hebbian_update"}) {
+  for (const char* name : {"engram::plastic_rnn", "engram::_plastic_rnn_forward",
+                           "engram::_plastic_rnn_backward", "engram::hebbian_update"}) {
     const auto op = dispatcher.findSchema({name, ""});
     ASSERT_TRUE(op.has_value()) << name;
     EXPECT_TRUE(op->hasKernelForDispatchKey(c10::DispatchKey::CPU)) << name;
+    EXPECT_TRUE(op->hasKernelForDispatchKey(c10::DispatchKey::Meta)) << name;
+#ifdef ENGRAM_WITH_CUDA
     EXPECT_TRUE(op->hasKernelForDispatchKey(c10::DispatchKey::CUDA)) << name;
-    EXPECT_TRUE(op->hasKernelForDispatchKey(c10::DispatchKey::Autograd)) << name;
+#endif
   }
+  // The public operators record their own backward; the helpers run below autograd only.
+  for (const char* name : {"engram::plastic_rnn", "engram::hebbian_update"}) {
+    EXPECT_TRUE(
+        dispatcher.findSchema({name, ""})->hasKernelForDispatchKey(c10::DispatchKey::Autograd))
+        << name;
+  }
+}
+
+TEST(OpsRegistration, MetaKernelsGiveTheShapesOfTheCpuKernels) {
+  torch::manual_seed(0);
+  const int64_t T = 7, B = 2, I = 3, N = 4;
+  const auto meta = torch::TensorOptions().device(torch::kMeta);
+  const auto op =
+      c10::Dispatcher::singleton().findSchemaOrThrow("engram::_plastic_rnn_forward", "");
+  const auto run = [&](const torch::TensorOptions& o) {
+    torch::jit::Stack stack{torch::randn({T, B, I}, o.device(torch::kCPU)).to(o.device()),
+                            torch::zeros({B, N}, o),
+                            torch::zeros({B, N, N}, o),
+                            torch::zeros({N, I}, o),
+                            torch::zeros({N, N}, o),
+                            torch::zeros({N}, o),
+                            torch::zeros({N}, o),
+                            torch::full({}, 0.1, o.device(torch::kCPU)).to(o.device()),
+                            c10::IValue(),
+                            c10::IValue(),
+                            torch::zeros({N}, o),
+                            c10::IValue(),
+                            std::string("oja"),
+                            std::string("retroactive"),
+                            c10::IValue(),
+                            c10::IValue(int64_t{3})};
+    op.callBoxed(stack);
+    return stack;
+  };
+  const auto cpu = run(torch::TensorOptions());
+  const auto fake = run(meta);
+  ASSERT_EQ(cpu.size(), 7u);
+  ASSERT_EQ(fake.size(), 7u);
+  for (size_t k = 0; k < cpu.size(); ++k) {
+    EXPECT_EQ(fake[k].toTensor().sizes(), cpu[k].toTensor().sizes()) << "output " << k;
+    EXPECT_TRUE(fake[k].toTensor().is_meta()) << "output " << k;
+  }
+  EXPECT_EQ(cpu[5].toTensor().size(0), 3); // ceil(7 / 3) checkpoints
 }
 
 TEST(OpsRegistration, DispatcherCallMatchesDirectCallWithGradients) {

@@ -45,7 +45,7 @@ TEST(PlasticRnnBackwardPaths, ChunkedReferenceBackwardMatchesFusedKernel) {
     call.clip = opt.clip() ? *opt.clip() : 0.0;
     call.eta_value = in[7].item<double>();
     call.b_m_value = in[11].defined() ? in[11].item<double>() : 0.0;
-    const auto st = detail::plastic_rnn_forward(call, true);
+    const auto st = detail::plastic_rnn_forward(call, true, detail::plastic_rnn_cpu_kernels());
     detail::PlasticRnnSaved saved{st.outputs, st.ckH, st.ckE, st.m, in[8]};
     detail::PlasticRnnGrads g;
     g.g_out = torch::randn_like(st.outputs);

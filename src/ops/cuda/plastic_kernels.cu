@@ -58,7 +58,8 @@ __device__ S block_sum(S v, S* red) {
 
 // kShared: H (and E) in dynamic shared memory; else in the global output buffers.
 template <typename S, bool kOja, Modulation kMod, bool kShared>
-__global__ void plastic_rnn_forward_kernel(PlasticRnnForwardArgs<S> a) {
+__global__ void __launch_bounds__(kPlasticRnnMaxThreads)
+    plastic_rnn_forward_kernel(PlasticRnnForwardArgs<S> a) {
   extern __shared__ __align__(16) unsigned char smem_raw[];
   S* smem = reinterpret_cast<S*>(smem_raw);
   constexpr bool kRetro = kMod == Modulation::kRetroactive;
@@ -78,9 +79,10 @@ __global__ void plastic_rnn_forward_kernel(PlasticRnnForwardArgs<S> a) {
     H = a.H + b * NN;
     E = kRetro ? a.E + b * NN : nullptr;
   }
-  const S eta = static_cast<S>(a.eta);
+  // η and b_m from device memory when given there (no host read before the launch).
+  const S eta = a.eta_ptr != nullptr ? *a.eta_ptr : static_cast<S>(a.eta);
   const S c = a.clip > 0 ? static_cast<S>(a.clip) : static_cast<S>(1e30);
-  const S b_m = static_cast<S>(a.b_m);
+  const S b_m = a.b_m_ptr != nullptr ? *a.b_m_ptr : static_cast<S>(a.b_m);
   for (int64_t k = threadIdx.x; k < NN; k += blockDim.x) {
     H[k] = a.H0[b * NN + k];
     if (kRetro) {
@@ -105,7 +107,7 @@ __global__ void plastic_rnn_forward_kernel(PlasticRnnForwardArgs<S> a) {
   for (int64_t j = threadIdx.x; j < N; j += blockDim.x) {
     S acc = a.U[b * N + j];
     for (int64_t i = 0; i < N; ++i) {
-      acc += (a.WT[i * N + j] + a.A[i * N + j] * H[i * N + j]) * x_s[i];
+      acc += (a.WT[i * N + j] + a.A[i * a.A_stride + j] * H[i * N + j]) * x_s[i];
     }
     a_s[j] = acc;
   }
@@ -162,7 +164,7 @@ __global__ void plastic_rnn_forward_kernel(PlasticRnnForwardArgs<S> a) {
         }
         next = clamp_value(next, c);
         H[k] = next;
-        acc += (a.WT[k] + a.A[k] * next) * y_s[i];
+        acc += (a.WT[k] + a.A[i * a.A_stride + j] * next) * y_s[i];
       }
       a_s[j] = acc;
     }
@@ -186,9 +188,9 @@ template <typename S, bool kOja, Modulation kMod>
 cudaError_t launch_rule(const PlasticRnnForwardArgs<S>& a, cudaStream_t stream) {
   constexpr bool kRetro = kMod == Modulation::kRetroactive;
   int threads = static_cast<int>(((a.N + 31) / 32) * 32);
-  threads = threads < 32 ? 32 : (threads > 1024 ? 1024 : threads);
-  const size_t vectors = sizeof(S) * static_cast<size_t>(3 * a.N + 33);
-  const size_t traces = sizeof(S) * static_cast<size_t>(a.N * a.N) * (kRetro ? 2 : 1);
+  threads = threads < 32 ? 32 : (threads > kPlasticRnnMaxThreads ? kPlasticRnnMaxThreads : threads);
+  const size_t vectors = plastic_rnn_vector_bytes(a.N, sizeof(S));
+  const size_t traces = plastic_rnn_trace_bytes(a.N, sizeof(S), kRetro);
   int device = 0;
   cudaError_t err = cudaGetDevice(&device);
   if (err != cudaSuccess) {
@@ -199,19 +201,22 @@ cudaError_t launch_rule(const PlasticRnnForwardArgs<S>& a, cudaStream_t stream) 
   if (err != cudaSuccess) {
     return err;
   }
+  if (vectors > static_cast<size_t>(optin)) {
+    return cudaErrorInvalidValue; // the caller checks this size first and names the limit
+  }
   const dim3 grid(static_cast<unsigned>(a.B));
-  if (vectors + traces <= static_cast<size_t>(optin)) {
-    auto kernel = plastic_rnn_forward_kernel<S, kOja, kMod, true>;
-    const size_t bytes = vectors + traces;
+  const bool shared = vectors + traces <= static_cast<size_t>(optin);
+  const size_t bytes = shared ? vectors + traces : vectors;
+  auto kernel = shared ? plastic_rnn_forward_kernel<S, kOja, kMod, true>
+                       : plastic_rnn_forward_kernel<S, kOja, kMod, false>;
+  if (bytes > kDefaultSharedMemoryBytes) {
     err = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                static_cast<int>(bytes));
     if (err != cudaSuccess) {
       return err;
     }
-    kernel<<<grid, threads, bytes, stream>>>(a);
-  } else {
-    plastic_rnn_forward_kernel<S, kOja, kMod, false><<<grid, threads, vectors, stream>>>(a);
   }
+  kernel<<<grid, threads, bytes, stream>>>(a);
   return cudaGetLastError();
 }
 
@@ -237,10 +242,11 @@ cudaError_t launch_forward(const PlasticRnnForwardArgs<S>& a, cudaStream_t strea
 
 // hebbian_update: one thread per trace element; a shared trace sums its batch in-thread.
 template <typename S>
-__global__ void hebbian_update_kernel(HebbianForwardArgs<S> a) {
+__global__ void __launch_bounds__(kHebbianUpdateThreads)
+    hebbian_update_kernel(HebbianForwardArgs<S> a) {
   const int64_t I = a.I, O = a.O, B = a.B;
   const int64_t total = a.shared ? I * O : B * I * O;
-  const S eta = static_cast<S>(a.eta);
+  const S eta = a.eta_ptr != nullptr ? *a.eta_ptr : static_cast<S>(a.eta);
   const S c = a.clip > 0 ? static_cast<S>(a.clip) : static_cast<S>(1e30);
   const S decay = a.rule == HebbianRule::kHebb ? S(1) - eta : S(1);
   for (int64_t idx = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; idx < total;
@@ -270,7 +276,7 @@ cudaError_t launch_hebbian(const HebbianForwardArgs<S>& a, cudaStream_t stream) 
   if (total == 0) {
     return cudaSuccess;
   }
-  const int threads = 256;
+  const int threads = kHebbianUpdateThreads;
   int64_t blocks = (total + threads - 1) / threads;
   blocks = blocks > 65535 ? 65535 : blocks;
   hebbian_update_kernel<S><<<static_cast<unsigned>(blocks), threads, 0, stream>>>(a);

@@ -13,11 +13,12 @@ struct HebbianForwardArgs {
   bool shared = false; // H is [I, O]: increments averaged over the batch
   HebbianRule rule = HebbianRule::kHebb;
   double eta = 0.0;
-  double clip = 0.0;              // <= 0: none
-  const scalar_t* H = nullptr;    // [B, I, O] or [I, O]
-  const scalar_t* pre = nullptr;  // [B, I]
-  const scalar_t* post = nullptr; // [B, O]
-  const scalar_t* m = nullptr;    // null, [B] or [B, O]
+  const scalar_t* eta_ptr = nullptr; // device-resident η (CUDA); replaces eta when set
+  double clip = 0.0;                 // <= 0: none
+  const scalar_t* H = nullptr;       // [B, I, O] or [I, O]
+  const scalar_t* pre = nullptr;     // [B, I]
+  const scalar_t* post = nullptr;    // [B, O]
+  const scalar_t* m = nullptr;       // null, [B] or [B, O]
   bool m_per_post = false;
   const scalar_t* pre_mean = nullptr;  // [B, I] (covariance) or null = 0
   const scalar_t* post_mean = nullptr; // [B, O] (covariance) or null = 0
@@ -27,9 +28,14 @@ struct HebbianForwardArgs {
 
 void hebbian_update_forward_cpu(const HebbianForwardArgs<float>& a);
 void hebbian_update_forward_cpu(const HebbianForwardArgs<double>& a);
-// CUDA (src/ops/cuda); throws when built without CUDA.
-void hebbian_update_forward_device(const HebbianForwardArgs<float>& a);
-void hebbian_update_forward_device(const HebbianForwardArgs<double>& a);
+
+// The raw-pointer forward kernel of one backend (CPU: hebbian_update_cpu.cpp, CUDA: cuda/).
+struct HebbianKernels {
+  void (*f32)(const HebbianForwardArgs<float>&) = nullptr;
+  void (*f64)(const HebbianForwardArgs<double>&) = nullptr;
+  void run(const HebbianForwardArgs<float>& a) const { f32(a); }
+  void run(const HebbianForwardArgs<double>& a) const { f64(a); }
+};
 
 // The per-element rule, shared by host and device code.
 #if defined(__CUDACC__)

@@ -19,9 +19,11 @@ void check_floating(const char* fn, const char* name, const at::Tensor& t);
 // Same device and dtype as `ref` (named ref_name).
 void check_like(const char* fn, const char* name, const at::Tensor& t, const char* ref_name,
                 const at::Tensor& ref);
-// 0-dim or one element; returns its value.
+// 0-dim or one element.
+void check_scalar_shape(const char* fn, const char* name, const at::Tensor& t);
+// 0-dim or one element; returns its value (a host read).
 double check_scalar(const char* fn, const char* name, const at::Tensor& t);
-// η: a scalar >= 0.
+// η: a scalar >= 0 (on a device: checked there asynchronously, without a host read).
 void check_rate(const char* fn, const char* name, const at::Tensor& eta);
 void check_clip(const char* fn, const std::optional<double>& clip);
 

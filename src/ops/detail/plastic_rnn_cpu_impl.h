@@ -66,6 +66,57 @@ struct Step {
     }
   }
 
+  // One forward step over the whole trace: advances H (and E) in place and adds row i's
+  // contribution (Wᵀ + A ⊙ H_t)[i, j] · y_i to next[j], kBlock columns at a time so that the
+  // block's partial sums of next stay in registers across all N rows instead of going through
+  // memory once per row. Per element the same operations in the same order as advance_row_inplace
+  // followed by accumulate_row, so the results are identical.
+  static constexpr int64_t kBlock = 32 / sizeof(S) * 4; // 4 registers of 256 bits
+  static void advance_accumulate(S* H, S* E, const S* __restrict y, const S* __restrict x,
+                                 const S* __restrict WT, const S* __restrict A, int64_t A_stride,
+                                 S* __restrict next, int64_t N, S eta, S m, S c) {
+    int64_t j0 = 0;
+    for (; j0 + kBlock <= N; j0 += kBlock) {
+      S acc[kBlock];
+      for (int64_t u = 0; u < kBlock; ++u) {
+        acc[u] = next[j0 + u];
+      }
+      for (int64_t i = 0; i < N; ++i) {
+        S* __restrict Hr = H + i * N + j0;
+        S* __restrict Er = kMod == Modulation::kRetroactive ? E + i * N + j0 : nullptr;
+        const S* __restrict Wr = WT + i * N + j0;
+        const S* __restrict Ar = A + i * A_stride + j0;
+        const S* __restrict yb = y + j0;
+        const S xi = x[i], yi = y[i];
+#pragma GCC unroll 16
+        for (int64_t u = 0; u < kBlock; ++u) {
+          const S h = Hr[u];
+          const S D = increment(xi, yb[u], h);
+          const S e = kMod == Modulation::kRetroactive ? Er[u] : S(0);
+          const S nh = std::min(std::max(rule_update(h, e, D, eta, m), -c), c);
+          Hr[u] = nh;
+          if constexpr (kMod == Modulation::kRetroactive) {
+            Er[u] = (S(1) - eta) * e + eta * D;
+          }
+          acc[u] += (Wr[u] + Ar[u] * nh) * yi;
+        }
+      }
+      for (int64_t u = 0; u < kBlock; ++u) {
+        next[j0 + u] = acc[u];
+      }
+    }
+    if (j0 == N) {
+      return;
+    }
+    const int64_t rest = N - j0; // the last columns, row by row
+    for (int64_t i = 0; i < N; ++i) {
+      S* Hr = H + i * N + j0;
+      advance_row_inplace(Hr, kMod == Modulation::kRetroactive ? E + i * N + j0 : nullptr, y + j0,
+                          x[i], rest, eta, m, c);
+      accumulate_row(next + j0, WT + i * N + j0, A + i * A_stride + j0, Hr, y[i], rest);
+    }
+  }
+
   static void advance(const S* Hs, const S* Es, S* Hd, S* Ed, const S* x, const S* y, int64_t N,
                       S eta, S m, S c) {
     for (int64_t i = 0; i < N; ++i) {
@@ -202,7 +253,7 @@ void forward_batch(const PlasticRnnForwardArgs<S>& a, int64_t b, S* next) {
   std::memcpy(next, a.U + b * N, sizeof(S) * N);
   for (int64_t i = 0; i < N; ++i) {
     const S xi = x[i];
-    R::accumulate_row(next, a.WT + i * N, a.A + i * N, H + i * N, xi, N);
+    R::accumulate_row(next, a.WT + i * N, a.A + i * a.A_stride, H + i * N, xi, N);
   }
   for (int64_t t = 1; t <= a.T; ++t) {
     if (a.ckH && (t - 1) % a.chunk == 0) {
@@ -225,13 +276,12 @@ void forward_batch(const PlasticRnnForwardArgs<S>& a, int64_t b, S* next) {
     if (!last) {
       std::memcpy(next, a.U + (t * B + b) * N, sizeof(S) * N);
     }
-    for (int64_t i = 0; i < N; ++i) {
-      S* Hr = H + i * N;
-      S* Er = kRetro ? E + i * N : nullptr;
-      R::advance_row_inplace(Hr, Er, y, x[i], N, eta, m, c);
-      if (!last) {
-        R::accumulate_row(next, a.WT + i * N, a.A + i * N, Hr, y[i], N);
+    if (last) {
+      for (int64_t i = 0; i < N; ++i) {
+        R::advance_row_inplace(H + i * N, kRetro ? E + i * N : nullptr, y, x[i], N, eta, m, c);
       }
+    } else {
+      R::advance_accumulate(H, E, y, x, a.WT, a.A, a.A_stride, next, N, eta, m, c);
     }
     x = y;
   }
@@ -373,8 +423,8 @@ void backward_batch(const PlasticRnnBackwardArgs<S>& g, int64_t b, int64_t sub,
         }
         // Pass 2: through h_t = tanh(U_t + (W + α ⊙ Hᵀ) h_{t-1}).
         for (int64_t i = 0; i < N; ++i) {
-          gh[i] = gx[i] + R::backward_row2(Hp + i * N, a.WT + i * N, a.A + i * N, gH + i * N,
-                                           gA + i * N, ga, x[i], N);
+          gh[i] = gx[i] + R::backward_row2(Hp + i * N, a.WT + i * N, a.A + i * a.A_stride,
+                                           gH + i * N, gA + i * N, ga, x[i], N);
         }
       }
     }

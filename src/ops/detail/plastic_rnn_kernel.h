@@ -21,10 +21,16 @@ struct PlasticRnnForwardArgs {
   const scalar_t* H0 = nullptr;      // [B, N, N]  [pre, post]
   const scalar_t* E0 = nullptr;      // [B, N, N] or null (zeros)
   const scalar_t* WT = nullptr;      // [N, N]  Wᵀ: WT[i, j] = W[j, i]
-  const scalar_t* A = nullptr;       // [N, N]  alpha in [pre, post] layout
+  const scalar_t* A = nullptr;       // alpha in [pre, post] layout: row i at A + i * A_stride
+  int64_t A_stride = 0;              // N (per connection, [N, N]) or 0 (one [N] row for all i:
+                                     // per-neuron alpha[j], or a scalar repeated N times)
   const scalar_t* m_given = nullptr; // [T, B] or null
   const scalar_t* w_m = nullptr;     // [N] or null
   double b_m = 0.0;
+  // Device-resident scalars (CUDA): when set they replace eta / b_m, read by the kernel itself
+  // so that the host never waits for the device.
+  const scalar_t* eta_ptr = nullptr; // [] or [1]
+  const scalar_t* b_m_ptr = nullptr; // [] or [1]; null with b_m = 0 when there is no b_m
   // outputs
   scalar_t* out = nullptr;    // [T, B, N]
   scalar_t* H = nullptr;      // [B, N, N]  H_T
