@@ -5,6 +5,7 @@
 #include <engram/cl/strategy_registry.h>
 #include <engram/config.h>
 #include <engram/data/benchmark.h>
+#include <engram/data/validation_split.h>
 #include <engram/models/layer_registry.h>
 
 #include <c10/util/Exception.h>
@@ -23,8 +24,10 @@ RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& datase
   TORCH_CHECK(spec.protocol == "quick" || spec.protocol == "full",
               "run_experiment: argument 'protocol' expected quick or full, got '", spec.protocol,
               "'");
-  const data::Stream stream = data::make_benchmark_stream(bench, dataset, scenario, spec.num_tasks,
-                                                          spec.seed, spec.shuffle_classes);
+  data::Stream stream = data::make_benchmark_stream(bench, dataset, scenario, spec.num_tasks,
+                                                    spec.seed, spec.shuffle_classes);
+  if (spec.validation_fraction > 0)
+    stream = data::hold_out_validation(stream, spec.validation_fraction, spec.seed);
 
   cl::OptionOverrides hp;
   if (auto it = spec.preset.strategies.find(spec.strategy); it != spec.preset.strategies.end())
@@ -50,6 +53,7 @@ RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& datase
   r.lr = spec.lr > 0 ? spec.lr : spec.preset.training.lr;
   r.optimizer = spec.preset.training.optimizer;
   r.seed = spec.seed;
+  r.validation_fraction = spec.validation_fraction;
   for (const auto& t : stream.tasks())
     r.task_descriptions.push_back(t.description);
   r.result.num_tasks = stream.num_tasks();
@@ -76,6 +80,8 @@ RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& datase
      << "|" << stream.num_tasks();
   for (const auto& kv : r.hyperparameters)
     fp << "|" << kv.first << "=" << kv.second.value;
+  if (r.validation_fraction > 0)
+    fp << "|validation=" << r.validation_fraction;
   cfg.fingerprint = fp.str();
   const std::string label = r.scenario + "-IL " + r.strategy + " " + r.preset;
   ProgressBar bar(label);
@@ -110,7 +116,7 @@ std::string utc_now() {
 std::string records_to_json(const std::vector<RunRecord>& records) {
   using nlohmann::json;
   json root;
-  root["schema"] = "engram.cl.results/1";
+  root["schema"] = "engram.cl.results/2";
   root["engram_version"] = ENGRAM_VERSION_STRING;
   root["created"] = utc_now();
   json runs = json::array();
@@ -138,6 +144,9 @@ std::string records_to_json(const std::vector<RunRecord>& records) {
     j["seed"] = r.seed;
     j["num_tasks"] = r.result.num_tasks;
     j["tasks"] = r.task_descriptions;
+    j["evaluated_on"] = r.validation_fraction > 0 ? "validation" : "test";
+    if (r.validation_fraction > 0)
+      j["validation_fraction"] = r.validation_fraction;
     j["status"] = r.status;
     if (!r.note.empty())
       j["note"] = r.note;
