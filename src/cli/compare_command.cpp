@@ -24,8 +24,8 @@
 #include <cctype>
 #include <chrono>
 #include <filesystem>
-#include <iostream>
 #include <functional>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -424,10 +424,11 @@ nlohmann::json search_hyperparameters(
     i = j;
   }
   std::ostringstream policy;
-  policy << "each setting trained on the first " << 100 * (1 - o.validation_fraction)
-         << "% of each task's training set (seed " << seed << "), scored by the average "
-         << "accuracy on the held-out rest; the best per scenario x strategy x model is then run "
-            "on every seed and reported on the test set";
+  policy << "each setting trained on " << 100 * (1 - o.validation_fraction)
+         << "% of each task's training set (drawn by seed " << seed
+         << ") and scored by the average accuracy on the held-out " << 100 * o.validation_fraction
+         << "%; the best per scenario x strategy x model is then trained on the whole training "
+            "set with every seed and reported on the test set";
   return {{"policy", policy.str()},
           {"validation_fraction", o.validation_fraction},
           {"seed", seed},

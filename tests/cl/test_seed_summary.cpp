@@ -21,7 +21,8 @@ SeedRun run(const std::string& strategy, uint64_t seed, cl::AccuracyMatrix R,
   r.status = status;
   r.num_tasks = static_cast<int64_t>(R.size());
   r.accuracy = R;
-  r.metrics = cl::compute_metrics(R, std::vector<double>(R.size(), 0.5));
+  if (status == "ok" && !R.empty())
+    r.metrics = cl::compute_metrics(R, std::vector<double>(R.size(), 0.5));
   r.total_seconds = 10.0 * static_cast<double>(seed + 1);
   return r;
 }

@@ -22,6 +22,7 @@ for _ in $(seq 1 600); do
 done
 kill -9 "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
-"$ENGRAM" compare "${GRID[@]}" --jobs 2 --out-dir "$WORK/killed" --resume
+"$ENGRAM" compare "${GRID[@]}" --jobs 2 --out-dir "$WORK/killed" --resume 2> "$WORK/killed.log"
+grep -Eq "[1-4] of 4 cells reused" "$WORK/killed.log" || fail "the cells finished before the kill were not reused"
 same_table "$WORK/full/table.txt" "$WORK/killed/table.txt"
 echo "jobs resume: ok"
