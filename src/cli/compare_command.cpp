@@ -584,7 +584,7 @@ void add_compare_command(CLI::App& app) {
                   "validation split of the training data, e.g. --hp-grid ewc.lambda=1e2,1e3,1e4");
   cmd->add_option("--validation-fraction", o->validation_fraction,
                   "Fraction of each task's training set held out for --hp-grid")
-      ->check(CLI::Range(0.01, 0.5))
+      ->check(number_in(0.01, 0.5))
       ->capture_default_str();
   cmd->add_option("--out-dir", o->out_dir,
                   "Where results.json, table.txt, plots, cells/ and checkpoints/ go")

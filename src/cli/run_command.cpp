@@ -142,7 +142,7 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--validation-fraction", o->spec.validation_fraction,
                   "Evaluate on this fraction of each task's training set, held out (not the test "
                   "set)")
-      ->check(CLI::Range(0.01, 0.5));
+      ->check(number_in(0.01, 0.5));
   cmd->add_option("--threads", o->threads, "Intra-op threads (default: LibTorch's)")
       ->check(integer_in(1, kMaxThreads));
   cmd->add_flag("--quiet", o->quiet, "No progress display");
