@@ -326,7 +326,10 @@ execute(const CompareOptions& o, const Grid& g, const std::vector<Cell>& cells,
       }
       std::cerr << "\n";
       const train::RunRecord record = train::run_experiment(make_spec(o, g, c), datasets.at(key));
-      io::write_file_atomically(cell_paths(o, c).json, train::records_to_json({record}));
+      // The same document as the `engram run` of a child process writes.
+      const nlohmann::json runs = nlohmann::json::parse(train::records_to_json({record}))["runs"];
+      io::write_file_atomically(cell_paths(o, c).json,
+                                make_results_document(runs, nullptr, nullptr).dump(2) + "\n");
       results[i] = read_cell_run(cell_paths(o, c).json, c);
       ++done;
       on_result(results);
