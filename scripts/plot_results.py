@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""Plots of an engram results file (schema engram.cl.results/1, docs/results-schema.md).
+"""Plots of an engram results file (schema engram.cl.results/1 or /2, docs/results-schema.md).
 
-For every completed run: a heat map of the accuracy matrix R[i][j] and the accuracy of each task
-over the stream. For files with several runs, one figure with final average accuracy per
-strategy and scenario as well. Needs matplotlib (Debian: python3-matplotlib).
+For every cell (scenario, strategy, model) with a completed run: a heat map of the accuracy
+matrix R[i][j] and the accuracy of each task over the stream, as the mean over the cell's seeds
+(± sd in the curves when there are several). For files with several cells, one summary figure:
+final average accuracy per strategy and model as horizontal bars with mean ± sd error bars, one
+panel per scenario, readable at any number of rows. Runs evaluated on a validation split
+(hyperparameter search) are not plotted. Needs matplotlib (Debian: python3-matplotlib).
 
     plot_results.py results.json [--out-dir DIR]
 """
@@ -30,10 +33,36 @@ def write_atomically(fig, path):
     plt.close(fig)
 
 
-def plot_run(run, out_dir):
-    R = run["accuracy_matrix"]
-    T = run["num_tasks"]
-    title = f'{run["benchmark"]} {run["scenario"]}-IL, {run["strategy"]}, {run["preset"]}'
+def mean_sd(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return None, None
+    m = sum(values) / len(values)
+    if len(values) < 2:
+        return m, None
+    return m, (sum((v - m) ** 2 for v in values) / (len(values) - 1)) ** 0.5
+
+
+def cells_of(runs):
+    """Test-set runs grouped by (scenario, strategy, preset), in the order they first appear."""
+    cells = {}
+    for r in runs:
+        if r.get("evaluated_on", "test") != "test":
+            continue
+        cells.setdefault((r["scenario"], r["strategy"], r["preset"]), []).append(r)
+    return cells
+
+
+def plot_cell(runs, out_dir):
+    done = sorted((r for r in runs if r.get("accuracy_matrix")), key=lambda r: -len(r["accuracy_matrix"]))
+    R_all = [r["accuracy_matrix"] for r in done if len(r["accuracy_matrix"]) == len(done[0]["accuracy_matrix"])]
+    rows = len(R_all[0])
+    T = done[0]["num_tasks"]
+    R = [[mean_sd([m[i][j] for m in R_all])[0] for j in range(T)] for i in range(rows)]
+    run = done[0]
+    n = len(R_all)
+    seeds = f", mean of {n} seeds" if n > 1 else ""
+    title = f'{run["benchmark"]} {run["scenario"]}-IL, {run["strategy"]}, {run["preset"]}{seeds}'
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
     im = ax1.imshow([[100 * v for v in row] for row in R], vmin=0, vmax=100, cmap="viridis")
     for i, row in enumerate(R):
@@ -43,18 +72,23 @@ def plot_run(run, out_dir):
     ax1.set_xticks(range(T), [f"T{j + 1}" for j in range(T)])
     ax1.set_yticks(range(len(R)), [f"after T{i + 1}" for i in range(len(R))])
     ax1.set_xlabel("tested on")
-    ax1.set_title("accuracy matrix R[i][j] (%)")
+    ax1.set_title("accuracy matrix R[i][j] (%)" + (" (mean)" if n > 1 else ""))
     fig.colorbar(im, ax=ax1, fraction=0.046)
     steps = list(range(1, len(R) + 1))
     for j in range(T):
         xs = [i + 1 for i in range(len(R)) if i >= j]
-        ys = [100 * R[i][j] for i in range(len(R)) if i >= j]
+        stats = [mean_sd([100 * m[i][j] for m in R_all]) for i in range(len(R)) if i >= j]
         if xs:
-            ax2.plot(xs, ys, marker="o", label=f"T{j + 1}")
+            ys = [m for m, _ in stats]
+            if n > 1:
+                ax2.errorbar(xs, ys, yerr=[sd or 0 for _, sd in stats], marker="o", capsize=2,
+                             label=f"T{j + 1}")
+            else:
+                ax2.plot(xs, ys, marker="o", label=f"T{j + 1}")
     avg = [100 * sum(R[i][: i + 1]) / (i + 1) for i in range(len(R))]
     ax2.plot(steps, avg, "k--", linewidth=2, label="mean seen")
     ax2.set_xlabel("after training task")
-    ax2.set_ylabel("test accuracy (%)")
+    ax2.set_ylabel("test accuracy (%)" + (" (mean ± sd)" if n > 1 else ""))
     ax2.set_ylim(0, 101)
     ax2.set_xticks(steps)
     ax2.legend(fontsize=7, ncol=2)
@@ -66,24 +100,41 @@ def plot_run(run, out_dir):
     return name
 
 
-def plot_summary(runs, out_dir):
-    done = [r for r in runs if r.get("metrics")]
-    scenarios = sorted({r["scenario"] for r in done})
-    if not done:
+def plot_summary(cells, out_dir):
+    """Horizontal bars, one row per strategy and model, mean ± sd over seeds; one panel per scenario."""
+    rows = {}
+    for (sc, strategy, preset), runs in cells.items():
+        accs = [r["metrics"]["acc"] for r in runs if r.get("metrics") and r["metrics"].get("acc") is not None]
+        if accs:
+            m, sd = mean_sd([100 * a for a in accs])
+            rows.setdefault(sc, []).append((strategy, preset, m, sd, len(accs), runs[0]["benchmark"]))
+    if not rows:
         return None
-    fig, axes = plt.subplots(1, len(scenarios), figsize=(5.5 * len(scenarios), 4), squeeze=False)
+    scenarios = sorted(rows)
+    height = max(len(r) for r in rows.values())
+    fig, axes = plt.subplots(1, len(scenarios), figsize=(6.5 * len(scenarios), 1.2 + 0.32 * height),
+                             squeeze=False)
     for ax, sc in zip(axes[0], scenarios):
-        rs = [r for r in done if r["scenario"] == sc]
-        labels = [f'{r["strategy"]}\n{r["preset"]}' if len({x["preset"] for x in rs}) > 1 else r["strategy"]
-                  for r in rs]
-        accs = [100 * r["metrics"]["acc"] for r in rs]
-        bars = ax.bar(range(len(rs)), accs, color="tab:blue")
-        for b, a in zip(bars, accs):
-            ax.text(b.get_x() + b.get_width() / 2, a + 1, f"{a:.0f}", ha="center", fontsize=7)
-        ax.set_xticks(range(len(rs)), labels, rotation=45, ha="right", fontsize=8)
-        ax.set_ylim(0, 105)
-        ax.set_ylabel("final average accuracy (%)")
-        ax.set_title(f'{rs[0]["benchmark"]}, {sc}-IL')
+        rs = rows[sc]
+        several_models = len({r[1] for r in rs}) > 1
+        labels = [f"{s} ({p})" if several_models else s for s, p, *_ in rs]
+        ys = list(range(len(rs)))
+        means = [r[2] for r in rs]
+        sds = [r[3] or 0 for r in rs]
+        ax.barh(ys, means, xerr=sds, color="tab:blue", capsize=3, error_kw={"elinewidth": 1})
+        for y, r in zip(ys, rs):
+            text = f"{r[2]:.1f}" + (f" ± {r[3]:.1f}" if r[3] is not None else "")
+            ax.text(min(r[2] + (r[3] or 0) + 1, 101), y, text, va="center", fontsize=7)
+        ax.set_yticks(ys, labels, fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 115)
+        n = sorted({r[4] for r in rs})
+        seeds = f"mean ± sd over {n[0]} seeds" if n == [n[0]] and n[0] > 1 else (
+            "one seed" if n == [1] else f"mean ± sd over {n[0]}-{n[-1]} seeds")
+        ax.set_xlabel(f"final average accuracy (%), {seeds}")
+        ax.set_title(f"{rs[0][5]}, {sc}-IL")
+        ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
     write_atomically(fig, os.path.join(out_dir, "summary.png"))
     return "summary.png"
 
@@ -100,11 +151,12 @@ def main():
     out_dir = args.out_dir or os.path.dirname(os.path.abspath(args.results))
     os.makedirs(out_dir, exist_ok=True)
     written = []
-    for run in doc["runs"]:
-        if run.get("accuracy_matrix"):
-            written.append(plot_run(run, out_dir))
-    if len(doc["runs"]) > 1:
-        s = plot_summary(doc["runs"], out_dir)
+    cells = cells_of(doc["runs"])
+    for runs in cells.values():
+        if any(r.get("accuracy_matrix") for r in runs):
+            written.append(plot_cell(runs, out_dir))
+    if len(cells) > 1:
+        s = plot_summary(cells, out_dir)
         if s:
             written.append(s)
     print(f"plot_results.py: wrote {len(written)} PNG files to {out_dir}")

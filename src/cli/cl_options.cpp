@@ -132,6 +132,21 @@ void apply_device_options(const DeviceOptions& options) {
   train::parse_device(options.device);
 }
 
+CLI::Validator number_in(double lo, double hi) {
+  std::ostringstream r;
+  r << "[" << lo << ", " << hi << "]";
+  const std::string range = r.str();
+  return CLI::Validator(
+      [lo, hi, range](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        if (!read_all(text, end) || !std::isfinite(v) || v < lo || v > hi)
+          return "expected a number in " + range + ", got '" + text + "'";
+        return {};
+      },
+      "NUMBER in " + range);
+}
+
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
   std::stringstream s(text);

@@ -29,6 +29,8 @@ CLI::Validator integer_in(int64_t lo, int64_t hi);
 CLI::Validator unsigned_integer();
 // A finite number > 0 (nan and inf are refused).
 CLI::Validator finite_positive();
+// A finite number in [lo, hi].
+CLI::Validator number_in(double lo, double hi);
 
 // Output paths are checked before anything runs, so that a run never trains for hours and then
 // fails to write: `path` must name a file (not empty, not a directory) in a directory that exists

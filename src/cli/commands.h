@@ -11,6 +11,7 @@ void add_info_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 void add_plot_command(CLI::App& app);
+void add_merge_command(CLI::App& app);
 void add_strategies_command(CLI::App& app);
 
 } // namespace engram::cli

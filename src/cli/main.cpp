@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   engram::cli::add_run_command(app);
   engram::cli::add_compare_command(app);
   engram::cli::add_plot_command(app);
+  engram::cli::add_merge_command(app);
   engram::cli::add_strategies_command(app);
   try {
     app.parse(argc, argv);

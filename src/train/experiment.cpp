@@ -8,6 +8,7 @@
 #include <engram/config.h>
 #include <engram/core/join.h>
 #include <engram/data/benchmark.h>
+#include <engram/data/validation_split.h>
 #include <engram/models/layer_registry.h>
 
 #include <ATen/Context.h>
@@ -28,8 +29,10 @@ RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& datase
   TORCH_CHECK(spec.protocol == "quick" || spec.protocol == "full",
               "run_experiment: argument 'protocol' expected quick or full, got '", spec.protocol,
               "'");
-  const data::Stream stream = data::make_benchmark_stream(bench, dataset, scenario, spec.num_tasks,
-                                                          spec.seed, spec.shuffle_classes);
+  data::Stream stream = data::make_benchmark_stream(bench, dataset, scenario, spec.num_tasks,
+                                                    spec.seed, spec.shuffle_classes);
+  if (spec.validation_fraction > 0)
+    stream = data::hold_out_validation(stream, spec.validation_fraction, spec.seed);
 
   cl::OptionOverrides hp;
   if (auto it = spec.preset.strategies.find(spec.strategy); it != spec.preset.strategies.end())
@@ -57,6 +60,7 @@ RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& datase
   r.seed = spec.seed;
   r.device = device_name(device);
   r.deterministic = at::globalContext().deterministicAlgorithms();
+  r.validation_fraction = spec.validation_fraction;
   for (const auto& t : stream.tasks())
     r.task_descriptions.push_back(t.description);
   r.result.num_tasks = stream.num_tasks();
@@ -94,6 +98,7 @@ RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& datase
   fp.add("batch_size", r.batch_size);
   fp.add("lr", r.lr);
   fp.add("seed", r.seed);
+  fp.add("validation_fraction", r.validation_fraction);
   cfg.fingerprint = fp.serialize();
   const std::string label = r.scenario + "-IL " + r.strategy + " " + r.preset;
   ProgressBar bar(label);
@@ -129,7 +134,7 @@ std::string utc_now() {
 std::string records_to_json(const std::vector<RunRecord>& records) {
   using nlohmann::json;
   json root;
-  root["schema"] = "engram.cl.results/1";
+  root["schema"] = "engram.cl.results/2";
   root["engram_version"] = ENGRAM_VERSION_STRING;
   root["created"] = utc_now();
   json runs = json::array();
@@ -159,6 +164,9 @@ std::string records_to_json(const std::vector<RunRecord>& records) {
     j["deterministic"] = r.deterministic;
     j["num_tasks"] = r.result.num_tasks;
     j["tasks"] = r.task_descriptions;
+    j["evaluated_on"] = r.validation_fraction > 0 ? "validation" : "test";
+    if (r.validation_fraction > 0)
+      j["validation_fraction"] = r.validation_fraction;
     j["status"] = r.status;
     if (!r.note.empty())
       j["note"] = r.note;

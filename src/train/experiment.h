@@ -34,6 +34,9 @@ struct ExperimentSpec {
   int64_t stop_after_task = -1;
   bool progress = true;
   std::string device = "cpu"; // cpu | cuda | cuda:N | auto (parse_device); not in the fingerprint
+  // > 0: trained on the rest of each task's training set and evaluated on this fraction of it,
+  // held out (data/validation_split.h); the test set is not used (hyperparameter search).
+  double validation_fraction = 0;
 };
 
 struct RunRecord {
@@ -56,13 +59,14 @@ struct RunRecord {
   std::string device;         // where it ran: "cpu", "cuda:0"
   bool deterministic = false; // LibTorch's deterministic algorithms were on (--deterministic)
   RunResult result;
+  double validation_fraction = 0; // > 0: evaluated on a validation split, not on the test set
 };
 
 // Runs the experiment on an already loaded dataset (compare loads it once for the whole grid).
 // A strategy that does not apply to the scenario gives a record with status "skipped".
 RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& dataset);
 
-// JSON document {"schema": "engram.cl.results/1", ..., "runs": [...]}.
+// JSON document {"schema": "engram.cl.results/2", ..., "runs": [...]}.
 std::string records_to_json(const std::vector<RunRecord>& records);
 // One row per run: scenario, strategy, preset, ACC, BWT, FWT, forgetting, seconds, peak MiB.
 std::string format_results_table(const std::vector<RunRecord>& records);
