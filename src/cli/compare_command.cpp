@@ -34,6 +34,7 @@ struct CompareOptions {
   std::string protocol = "quick";
   std::string out_dir = "results/compare";
   std::string data_dir;
+  std::string augment = "none";
   std::vector<std::string> hp;
   int64_t iterations = 0;
   int64_t num_tasks = 0;
@@ -120,6 +121,7 @@ train::ExperimentSpec make_spec(const CompareOptions& o, const StrategyOverrides
   spec.num_tasks = o.num_tasks;
   spec.seed = o.seed;
   spec.data_dir = o.data_dir;
+  spec.augment = o.augment;
   spec.resume = o.resume;
   spec.progress = !o.quiet;
   spec.checkpoint = (fs::path(o.out_dir) / "checkpoints" /
@@ -197,7 +199,8 @@ void add_compare_command(CLI::App& app) {
   auto o = std::make_shared<CompareOptions>();
   auto* cmd = app.add_subcommand("compare",
                                  "Grid of strategies x model presets x scenarios on one benchmark");
-  cmd->add_option("--benchmark", o->benchmark, "split|permuted|rotated[-fmnist|-mnist|-synthetic]")
+  cmd->add_option("--benchmark", o->benchmark,
+                  "split|permuted|rotated[-fmnist|-mnist|-cifar10|-cifar100|-synthetic]")
       ->capture_default_str();
   cmd->add_option("--scenarios", o->scenarios, "Comma-separated: task, domain, class")
       ->capture_default_str();
@@ -214,7 +217,11 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("--tasks", o->num_tasks, "Number of tasks")->check(integer_in(1, kMaxTasks));
   cmd->add_option("--seed", o->seed, "Seed")->check(unsigned_integer())->capture_default_str();
   cmd->add_option("--data-dir", o->data_dir,
-                  "MNIST-format directory to use instead of the default");
+                  "MNIST-format or CIFAR-format directory to use instead of the default");
+  cmd->add_option("--augment", o->augment,
+                  "Training augmentation: none | standard (4-pixel random crop + flip)")
+      ->check(CLI::IsMember({"none", "standard"}))
+      ->capture_default_str();
   cmd->add_option("--hp", o->hp, "strategy.key=value (repeatable), e.g. --hp ewc.lambda=5000");
   cmd->add_option("--out-dir", o->out_dir,
                   "Where results.json, table.txt, plots and checkpoints go")

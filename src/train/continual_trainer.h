@@ -40,6 +40,9 @@ struct TrainerConfig {
       -1;                  // stop once this task is trained and checkpointed (simulates a kill)
   std::string fingerprint; // must match the checkpoint's on resume
   std::function<void(const Progress&)> on_progress;
+  // When set, every training batch (after the strategy composed it) passes through it, with the
+  // run's sampling generator (data/augmentation.h; --augment).
+  std::function<at::Tensor(const at::Tensor& x, at::Generator& generator)> augment_batch;
 };
 
 struct RunResult {

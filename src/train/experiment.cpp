@@ -4,6 +4,7 @@
 
 #include <engram/cl/strategy_registry.h>
 #include <engram/config.h>
+#include <engram/data/augmentation.h>
 #include <engram/data/benchmark.h>
 #include <engram/models/layer_registry.h>
 
@@ -23,6 +24,7 @@ RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& datase
   TORCH_CHECK(spec.protocol == "quick" || spec.protocol == "full",
               "run_experiment: argument 'protocol' expected quick or full, got '", spec.protocol,
               "'");
+  const data::Augmentation augment = data::parse_augmentation(spec.augment);
   const data::Stream stream = data::make_benchmark_stream(bench, dataset, scenario, spec.num_tasks,
                                                           spec.seed, spec.shuffle_classes);
 
@@ -50,6 +52,7 @@ RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& datase
   r.lr = spec.lr > 0 ? spec.lr : spec.preset.training.lr;
   r.optimizer = spec.preset.training.optimizer;
   r.seed = spec.seed;
+  r.augment = data::to_string(augment);
   for (const auto& t : stream.tasks())
     r.task_descriptions.push_back(t.description);
   r.result.num_tasks = stream.num_tasks();
@@ -76,14 +79,24 @@ RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& datase
      << "|" << stream.num_tasks();
   for (const auto& kv : r.hyperparameters)
     fp << "|" << kv.first << "=" << kv.second.value;
+  if (augment != data::Augmentation::kNone)
+    fp << "|augment=" << r.augment;
   cfg.fingerprint = fp.str();
+  if (augment != data::Augmentation::kNone) {
+    const std::vector<int64_t> shape = stream.input_shape();
+    const std::vector<double> fill = dataset.black_level();
+    cfg.augment_batch = [shape, fill, augment](const at::Tensor& x, at::Generator& generator) {
+      return data::augment_batch(x, shape, augment, fill, generator);
+    };
+  }
   const std::string label = r.scenario + "-IL " + r.strategy + " " + r.preset;
   ProgressBar bar(label);
   if (spec.progress)
     cfg.on_progress = [&](const Progress& p) { bar.update(p); };
 
   const models::Preset& preset = spec.preset;
-  const int64_t in = stream.input_dim(), out = stream.num_outputs();
+  const std::vector<int64_t> in = stream.input_shape();
+  const int64_t out = stream.num_outputs();
   auto make_model = [&preset, in, out] { return models::build_network(preset, in, out); };
   r.result = run_continual(stream, *strategy, make_model, cfg);
   if (spec.progress)
@@ -136,6 +149,7 @@ std::string records_to_json(const std::vector<RunRecord>& records) {
                      {"batch_size", r.batch_size},
                      {"iterations_per_task", r.iterations}};
     j["seed"] = r.seed;
+    j["augment"] = r.augment;
     j["num_tasks"] = r.result.num_tasks;
     j["tasks"] = r.task_descriptions;
     j["status"] = r.status;
