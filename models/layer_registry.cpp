@@ -111,12 +111,17 @@ Network build_network(const Preset& preset, const Shape& input_shape, int64_t nu
     TORCH_CHECK(type != nullptr, spec.path, ".type: unknown layer type '", spec.type, "'");
     NetworkLayer layer;
     if (type->build_shaped) {
-      layer = type->build_shaped(spec, shape);
+      try {
+        layer = type->build_shaped(spec, shape);
+      } catch (const c10::Error& e) {
+        TORCH_CHECK(false, "preset ", preset.source, ": ", e.what_without_backtrace());
+      }
     } else {
       if (shape.size() != 1) {
         // A fully connected first layer reads the images flattened, as MLPs always have.
-        TORCH_CHECK(i == 0, layer_label(spec), ": expected a flat input [features], got ",
-                    shape_string(shape), " from ", layer_label(preset.layers[i - 1]),
+        TORCH_CHECK(i == 0, "preset ", preset.source, ": ", layer_label(spec),
+                    ": expected a flat input [features], got ", shape_string(shape), " from ",
+                    layer_label(preset.layers[i - 1]),
                     "; put a {\"type\": \"flatten\"} layer before it");
         shape = {shape_numel(shape)};
         network_input = shape;
