@@ -1,5 +1,5 @@
 """The reduced ResNet-18 training loop in Python/PyTorch: the peer that engram's C++ loop
-(bench/resnet_throughput.cpp, the same model as models/reduced-resnet18.json) is timed against.
+(bench/bench_resnet_training.cpp, the same model as models/reduced-resnet18.json) is timed against.
 
 Model: Mammoth's / Lopez-Paz & Ranzato's reduced ResNet-18 (nf = 20): 3x3 conv stem (stride 1,
 no bias) + BatchNorm + ReLU, four stages of two BasicBlocks (nf, 2nf, 4nf, 8nf channels, strides
@@ -11,7 +11,7 @@ units, backward, SGD step (lr 0.1, no momentum).
 
 Usage: python resnet_trainer_peer.py [--iterations 30] [--batch-size 32] [--threads 1]
                                      [--augment none|standard] [--nf 20] [--count-parameters]
-Prints one JSON line: iterations, seconds, iterations_per_second, peak_rss_mb.
+Prints one JSON line: iterations, seconds, iterations_per_second, cpu_seconds, peak_rss_mb.
 """
 import argparse
 import json
@@ -110,15 +110,17 @@ def main():
         return loss
 
     model.train()
-    for _ in range(3):  # warm-up, not timed
-        step()
-    start = time.perf_counter()
+    # Timed from the first iteration, as engram's trainer times a task (task_seconds).
+    start, cpu_start = time.perf_counter(), time.process_time()
     for _ in range(a.iterations):
         loss = step()
     loss.item()
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
     print(json.dumps({"impl": "pytorch", "iterations": a.iterations, "batch_size": a.batch_size,
                       "seconds": seconds, "iterations_per_second": a.iterations / seconds,
+                      "cpu_seconds": cpu_seconds,
+                      "iterations_per_cpu_second": a.iterations / cpu_seconds,
                       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
                       "torch": torch.__version__, "threads": a.threads}))
 
