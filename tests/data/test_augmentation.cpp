@@ -5,6 +5,7 @@
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
+#include <torch/cuda.h>
 
 using namespace engram::data;
 
@@ -103,4 +104,17 @@ TEST(Augmentation, NamesAndBadArguments) {
   EXPECT_ERROR_MENTIONS(random_crop(images(), 4, {0, 0}, g), "expected 3 values");
   EXPECT_ERROR_MENTIONS(augment_batch(at::zeros({2, 64}), {64}, Augmentation::kStandard, {0}, g),
                         "needs images [C, H, W]");
+}
+
+TEST(Augmentation, RunsOnTheBatchDeviceWithTheSameDraws) {
+  if (!torch::cuda::is_available())
+    GTEST_SKIP() << "no CUDA device";
+  const at::Tensor x = images().reshape({16, 3072});
+  const std::vector<double> fill{-1, -2, -3};
+  auto g_cpu = generator(4), g_for_cuda = generator(4);
+  const at::Tensor on_cpu = augment_batch(x, {3, 32, 32}, Augmentation::kStandard, fill, g_cpu);
+  const at::Tensor on_cuda =
+      augment_batch(x.cuda(), {3, 32, 32}, Augmentation::kStandard, fill, g_for_cuda);
+  EXPECT_TRUE(on_cuda.is_cuda());
+  EXPECT_TRUE(at::equal(on_cuda.cpu(), on_cpu));
 }
