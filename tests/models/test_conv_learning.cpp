@@ -64,3 +64,32 @@ TEST(ConvLearning, StandardAugmentationTrainsDeterministically) {
   EXPECT_EQ(a.result.accuracy, b.result.accuracy);
   EXPECT_NE(a.result.final_loss, none.result.final_loss);
 }
+
+TEST(ConvLearning, ResumeWithAugmentationAndFrozenBatchNormIsBitIdentical) {
+  at::set_num_threads(1);
+  const auto bench = engram::data::parse_benchmark("split-cifar10");
+  const auto dataset = engram::data::load_benchmark_dataset(bench, cifar_dir());
+  auto s = spec(6, "standard");
+  s.preset = engram::models::parse_preset(R"({"name": "bn", "layers": [
+      {"type": "conv2d", "out_channels": 4, "stride": 2, "padding": 1},
+      {"type": "batchnorm2d", "bn_stats": "frozen_after_first_task"}, {"type": "relu"},
+      {"type": "basic_block", "out_channels": 8, "stride": 2,
+       "bn_stats": "frozen_after_first_task"},
+      {"type": "adaptive_avgpool2d", "output_size": 2}, {"type": "flatten"}]})");
+  s.num_tasks = 5;
+  s.strategy = "replay";
+  const auto whole = engram::train::run_experiment(s, dataset);
+  const auto checkpoint =
+      (std::filesystem::temp_directory_path() / "engram_conv_resume.ckpt").string();
+  std::filesystem::remove(checkpoint);
+  s.checkpoint = checkpoint;
+  s.stop_after_task = 0;
+  const auto first = engram::train::run_experiment(s, dataset);
+  EXPECT_EQ(first.status, "partial");
+  s.resume = true;
+  s.stop_after_task = -1;
+  const auto resumed = engram::train::run_experiment(s, dataset);
+  EXPECT_EQ(resumed.result.resumed_from, 1);
+  EXPECT_EQ(resumed.result.accuracy, whole.result.accuracy);
+  EXPECT_EQ(resumed.result.final_loss, whole.result.final_loss);
+}
