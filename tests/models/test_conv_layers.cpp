@@ -322,3 +322,30 @@ TEST(BatchNormStats, FrozenAfterFirstTaskThroughTheNetworkHook) {
 
 } // namespace
 } // namespace engram::models
+
+namespace engram::models {
+namespace {
+
+TEST(ConvLayers, ContextGatesActOnConvolutionalActivations) {
+  Network net = build_network(shipped("lenet"), Shape{1, 28, 28}, 10);
+  const auto widths = net->gate_widths();
+  ASSERT_EQ(widths.size(), 4u); // relu after each conv2d and each linear
+  EXPECT_EQ(widths[0], 6 * 28 * 28);
+  EXPECT_EQ(widths[1], 16 * 10 * 10);
+  net->eval();
+  const at::Tensor x = at::rand({3, 784});
+  std::vector<at::Tensor> ones, first_off;
+  for (const int64_t w : widths) {
+    ones.push_back(at::ones({w}));
+    first_off.push_back(at::ones({3, w}));
+  }
+  first_off[0].zero_(); // all of the first conv layer's units gated off
+  EXPECT_TRUE(at::allclose(net->forward(x, ones), net->forward(x)));
+  const at::Tensor gated = net->forward(x, first_off);
+  // Nothing of the input gets through: every sample gives the logits of an all-zero first layer.
+  EXPECT_TRUE(at::allclose(gated[0], gated[1]));
+  EXPECT_FALSE(at::allclose(gated, net->forward(x)));
+}
+
+} // namespace
+} // namespace engram::models
