@@ -6,7 +6,10 @@
 #include <c10/util/Exception.h>
 
 namespace engram::models {
-using namespace detail;
+using detail::expect_image_input;
+using detail::flag_or;
+using detail::number_in;
+using detail::positive_number;
 
 const char* to_string(BatchNormStats stats) {
   switch (stats) {
