@@ -1,11 +1,13 @@
 // A convolutional preset learns generated CIFAR-format images through the whole pipeline: files,
 // reader, normalisation, split stream with its [3, 32, 32] input shape, trainer.
 #include <engram/data/benchmark.h>
+#include <engram/models/layer_registry.h>
 #include <engram/models/preset.h>
 #include <engram/train/experiment.h>
 
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
+#include <torch/serialize/input-archive.h>
 
 #include <support/cifar_files.h>
 #include <test_paths.h>
@@ -92,4 +94,38 @@ TEST(ConvLearning, ResumeWithAugmentationAndFrozenBatchNormIsBitIdentical) {
   EXPECT_EQ(resumed.result.resumed_from, 1);
   EXPECT_EQ(resumed.result.accuracy, whole.result.accuracy);
   EXPECT_EQ(resumed.result.final_loss, whole.result.final_loss);
+}
+
+TEST(ConvLearning, PretrainedLayersLoadFromAnEngramRunCheckpoint) {
+  // The documented workflow: train vandeven-conv5 on CIFAR-10 as one task, then build the frozen
+  // variant for 100 classes from the run's checkpoint.
+  at::set_num_threads(1);
+  const auto bench = engram::data::parse_benchmark("split-cifar10");
+  const auto dataset = engram::data::load_benchmark_dataset(bench, cifar_dir());
+  auto s = spec(1, "none");
+  s.preset =
+      engram::models::load_preset(std::string(ENGRAM_SOURCE_DIR) + "/models/vandeven-conv5.json");
+  s.batch_size = 4;
+  s.scenario = "task";
+  const auto checkpoint =
+      (std::filesystem::temp_directory_path() / "engram_conv5_cifar10.pt").string();
+  std::filesystem::remove(checkpoint);
+  s.checkpoint = checkpoint;
+  ASSERT_EQ(engram::train::run_experiment(s, dataset).status, "ok");
+
+  engram::models::Network trained = engram::models::build_network(s.preset, {3, 32, 32}, 10);
+  torch::serialize::InputArchive archive, model;
+  archive.load_from(checkpoint);
+  archive.read("model", model);
+  trained->load(model);
+
+  auto frozen = engram::models::load_preset(std::string(ENGRAM_SOURCE_DIR) +
+                                            "/models/vandeven-conv5-frozen.json");
+  frozen.pretrained = checkpoint;
+  engram::models::Network net = engram::models::build_network(frozen, {3, 32, 32}, 100);
+  for (const char* name : {"layer0_conv2d.conv.weight", "layer12_conv2d.conv.bias",
+                           "layer13_batchnorm2d.bn.weight", "layer18_linear.weight"})
+    EXPECT_TRUE(at::equal(net->named_parameters()[name], trained->named_parameters()[name]))
+        << name;
+  EXPECT_EQ(net->head()->weight.size(0), 100);
 }
