@@ -1,6 +1,10 @@
 #include <engram/models/layer_registry.h>
 
 #include <engram/models/bio_layers.h>
+#include <engram/models/continual_batch_norm.h>
+#include <engram/models/conv_layers.h>
+#include <engram/models/pretrained.h>
+#include <engram/models/residual_block.h>
 
 #include <c10/util/Exception.h>
 #include <torch/nn/modules/activation.h>
@@ -26,9 +30,10 @@ const char* to_string(ParamKind kind) {
 namespace {
 
 template <typename M>
-NetworkLayer activation(const std::string& name, int64_t in_features) {
-  // Activations are where XdG-style context gates act on hidden units.
-  return NetworkLayer{name, torch::nn::AnyModule(M()), in_features, /*gate_point=*/true};
+NetworkLayer activation(const std::string& name, const Shape& in_shape) {
+  // Activations are where XdG-style context gates act on hidden units; they keep any shape.
+  return NetworkLayer{name, torch::nn::AnyModule(M()), shape_numel(in_shape), /*gate_point=*/true,
+                      in_shape};
 }
 
 std::map<std::string, LayerType>& registry() {
@@ -44,15 +49,18 @@ std::map<std::string, LayerType>& registry() {
                               torch::nn::Linear lin(torch::nn::LinearOptions(in, out).bias(bias));
                               return NetworkLayer{"linear", torch::nn::AnyModule(lin), out, false};
                             }};
-    m["relu"] = LayerType{{}, {}, [](const LayerSpec&, int64_t in) {
+    m["relu"] = LayerType{{}, {}, [](const LayerSpec&, const Shape& in) {
                             return activation<torch::nn::ReLU>("relu", in);
                           }};
-    m["tanh"] = LayerType{{}, {}, [](const LayerSpec&, int64_t in) {
+    m["tanh"] = LayerType{{}, {}, [](const LayerSpec&, const Shape& in) {
                             return activation<torch::nn::Tanh>("tanh", in);
                           }};
-    m["sigmoid"] = LayerType{{}, {}, [](const LayerSpec&, int64_t in) {
+    m["sigmoid"] = LayerType{{}, {}, [](const LayerSpec&, const Shape& in) {
                                return activation<torch::nn::Sigmoid>("sigmoid", in);
                              }};
+    add_conv_layer_types(m);
+    add_batch_norm_layer_types(m);
+    add_residual_layer_types(m);
     add_bio_layer_types(m);
     return m;
   }();
@@ -85,16 +93,51 @@ std::vector<std::string> layer_type_names() {
   return names;
 }
 
+std::string layer_label(const LayerSpec& spec) {
+  return spec.path + " (" + spec.type + ")";
+}
+
 Network build_network(const Preset& preset, int64_t in_features, int64_t num_outputs) {
+  return build_network(preset, Shape{in_features}, num_outputs);
+}
+
+Network build_network(const Preset& preset, const Shape& input_shape, int64_t num_outputs) {
   std::vector<NetworkLayer> body;
-  int64_t width = in_features;
-  for (const auto& spec : preset.layers) {
+  Shape network_input = input_shape;
+  Shape shape = input_shape;
+  for (size_t i = 0; i < preset.layers.size(); ++i) {
+    const LayerSpec& spec = preset.layers[i];
     const LayerType* type = find_layer_type(spec.type);
     TORCH_CHECK(type != nullptr, spec.path, ".type: unknown layer type '", spec.type, "'");
-    body.push_back(type->build(spec, width));
-    width = body.back().out_features;
+    NetworkLayer layer;
+    if (type->build_shaped) {
+      try {
+        layer = type->build_shaped(spec, shape);
+      } catch (const c10::Error& e) {
+        TORCH_CHECK(false, "preset ", preset.source, ": ", e.what_without_backtrace());
+      }
+    } else {
+      if (shape.size() != 1) {
+        // A fully connected first layer reads the images flattened, as MLPs always have.
+        TORCH_CHECK(i == 0, "preset ", preset.source, ": ", layer_label(spec),
+                    ": expected a flat input [features], got ", shape_string(shape), " from ",
+                    layer_label(preset.layers[i - 1]),
+                    "; put a {\"type\": \"flatten\"} layer before it");
+        shape = {shape_numel(shape)};
+        network_input = shape;
+      }
+      layer = type->build(spec, shape[0]);
+    }
+    if (layer.out_shape.empty())
+      layer.out_shape = {layer.out_features};
+    layer.out_features = shape_numel(layer.out_shape);
+    shape = layer.out_shape;
+    body.push_back(std::move(layer));
   }
-  return Network(std::move(body), in_features, num_outputs);
+  Network net(std::move(body), network_input, num_outputs);
+  if (!preset.pretrained.empty())
+    load_pretrained_body(*net, preset.pretrained);
+  return net;
 }
 
 } // namespace engram::models

@@ -7,6 +7,7 @@
 #include <c10/util/Exception.h>
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -203,11 +204,21 @@ std::map<std::string, cl::OptionOverrides> parse_strategies(const std::string& s
 Preset parse_preset(const std::string& text, const std::string& source) {
   const json root = parse_json(text, source);
   expect_object(source, "$", root);
-  check_keys(source, "$", root, {"name", "description", "layers", "training", "strategies"});
+  check_keys(source, "$", root,
+             {"name", "description", "layers", "pretrained", "training", "strategies"});
   Preset p;
   p.source = source;
   parse_header(source, root, p);
   p.layers = parse_layers(source, root);
+  if (root.contains("pretrained")) {
+    expect(source, "$.pretrained", root["pretrained"], ParamKind::kString);
+    std::filesystem::path file = root["pretrained"].get<std::string>();
+    if (file.empty())
+      fail(source, "$.pretrained", "expected a file name, got an empty string");
+    if (file.is_relative() && source != "<string>")
+      file = std::filesystem::path(source).parent_path() / file;
+    p.pretrained = file.string();
+  }
   if (root.contains("training"))
     p.training = parse_training(source, root["training"]);
   if (root.contains("strategies"))

@@ -33,6 +33,9 @@ struct Preset {
   std::string description;
   std::string source; // file it was read from
   std::vector<LayerSpec> layers;
+  // Pre-trained weights for the body (models/pretrained.h), loaded whenever the network is built;
+  // a relative path in the JSON is relative to the preset file's directory. Empty: none.
+  std::string pretrained;
   TrainingSpec training;
   std::map<std::string, cl::OptionOverrides> strategies; // strategy -> option values (checked)
 };

@@ -46,6 +46,7 @@ struct CompareOptions {
   std::string protocol = "quick";
   std::string out_dir = "results/compare";
   std::string data_dir;
+  std::string augment = "none";
   std::vector<std::string> hp;
   std::vector<std::string> hp_grid; // "strategy.key=v1,v2,...": searched on a validation split
   double validation_fraction = 0.1;
@@ -206,6 +207,7 @@ train::ExperimentSpec make_spec(const CompareOptions& o, const Grid& g, const Ce
   spec.num_tasks = o.num_tasks;
   spec.seed = c.seed;
   spec.data_dir = o.data_dir;
+  spec.augment = o.augment;
   spec.resume = o.resume;
   spec.stop_after_task = o.stop_after_task;
   spec.progress = !o.quiet;
@@ -257,7 +259,7 @@ std::vector<std::string> cell_command(const CompareOptions& o, const Grid& g, co
   }
   if (o.stop_after_task >= 0)
     a.insert(a.end(), {"--stop-after-task", std::to_string(o.stop_after_task)});
-  a.insert(a.end(), {"--device", o.device.device});
+  a.insert(a.end(), {"--device", o.device.device, "--augment", o.augment});
   if (o.device.deterministic)
     a.push_back("--deterministic");
   if (o.resume)
@@ -558,7 +560,8 @@ void add_compare_command(CLI::App& app) {
   auto o = std::make_shared<CompareOptions>();
   auto* cmd = app.add_subcommand(
       "compare", "Grid of strategies x model presets x scenarios x seeds on one benchmark");
-  cmd->add_option("--benchmark", o->benchmark, "split|permuted|rotated[-fmnist|-mnist|-synthetic]")
+  cmd->add_option("--benchmark", o->benchmark, 
+                  "split|permuted|rotated[-fmnist|-mnist|-cifar10|-cifar100|-synthetic]")
       ->capture_default_str();
   cmd->add_option("--scenarios", o->scenarios, "Comma-separated: task, domain, class")
       ->capture_default_str();
@@ -586,7 +589,11 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("--shard", o->shard,
                   "Run part i of n (0 <= i < n) of the grid's cells, for `engram merge`");
   cmd->add_option("--data-dir", o->data_dir,
-                  "MNIST-format directory to use instead of the default");
+                  "MNIST-format or CIFAR-format directory to use instead of the default");
+  cmd->add_option("--augment", o->augment,
+                  "Training augmentation: none | standard (4-pixel random crop + flip)")
+      ->check(CLI::IsMember({"none", "standard"}))
+      ->capture_default_str();
   cmd->add_option("--hp", o->hp, "strategy.key=value (repeatable), e.g. --hp ewc.lambda=5000");
   cmd->add_option("--hp-grid", o->hp_grid,
                   "strategy.key=v1,v2,... (repeatable; several keys: their product), chosen on a "

@@ -103,7 +103,8 @@ void add_run_command(CLI::App& app) {
       ->required();
   cmd->add_option(
          "--benchmark", o->spec.benchmark,
-         "split|permuted|rotated[-fmnist|-mnist|-synthetic]; a bare protocol needs --data-dir")
+         "split|permuted|rotated[-fmnist|-mnist|-cifar10|-cifar100|-synthetic]; a bare protocol "
+         "needs --data-dir")
       ->capture_default_str();
   cmd->add_option("--scenario", o->spec.scenario, "task | domain | class")->capture_default_str();
   const std::string strategy_help = join(cl::strategy_names(), " | ");
@@ -134,7 +135,11 @@ void add_run_command(CLI::App& app) {
   cmd->add_flag("--shuffle-classes", o->spec.shuffle_classes,
                 "Split: class order drawn from the seed");
   cmd->add_option("--data-dir", o->spec.data_dir,
-                  "MNIST-format directory to use instead of the default");
+                  "MNIST-format or CIFAR-format directory to use instead of the default");
+  cmd->add_option("--augment", o->spec.augment,
+                  "Training augmentation: none | standard (4-pixel random crop + flip)")
+      ->check(CLI::IsMember({"none", "standard"}))
+      ->capture_default_str();
   cmd->add_option("--out", o->out, "Results JSON (docs/results-schema.md)")->capture_default_str();
   cmd->add_option("--checkpoint", o->checkpoint,
                   "Checkpoint written after every task (default: OUT with .ckpt)");

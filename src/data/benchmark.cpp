@@ -1,5 +1,6 @@
 #include <engram/data/benchmark.h>
 
+#include <engram/data/cifar.h>
 #include <engram/data/idx.h>
 
 #include <c10/util/Exception.h>
@@ -17,11 +18,12 @@ BenchmarkName parse_benchmark(const std::string& name) {
   const bool protocol_ok =
       b.protocol == "split" || b.protocol == "permuted" || b.protocol == "rotated";
   const bool dataset_ok = b.dataset == "fmnist" || b.dataset == "mnist" ||
-                          b.dataset == "synthetic" || b.dataset == "custom";
+                          b.dataset == "synthetic" || b.dataset == "custom" ||
+                          b.dataset == "cifar10" || b.dataset == "cifar100";
   TORCH_CHECK(protocol_ok && dataset_ok,
               "parse_benchmark: argument 'benchmark' expected "
-              "<split|permuted|rotated>[-<fmnist|mnist|synthetic>] (a bare protocol needs "
-              "--data-dir), got '",
+              "<split|permuted|rotated>[-<fmnist|mnist|cifar10|cifar100|synthetic>] (a bare "
+              "protocol needs --data-dir), got '",
               name, "'");
   return b;
 }
@@ -56,6 +58,10 @@ std::string find_mnist_dir() {
 
 Dataset load_benchmark_dataset(const BenchmarkName& name, const std::string& data_dir,
                                uint64_t seed) {
+  if (name.dataset == "cifar10")
+    return load_cifar_dataset(CifarFormat::kCifar10, data_dir);
+  if (name.dataset == "cifar100")
+    return load_cifar_dataset(CifarFormat::kCifar100, data_dir);
   if (!data_dir.empty())
     return load_mnist_dataset(data_dir, name.dataset == "custom" ? "custom" : name.dataset);
   if (name.dataset == "fmnist") {
@@ -95,7 +101,11 @@ int64_t default_num_tasks(const std::string& protocol) {
 
 Stream make_benchmark_stream(const BenchmarkName& name, const Dataset& dataset, Scenario scenario,
                              int64_t num_tasks, uint64_t seed, bool shuffle_classes) {
-  const int64_t T = num_tasks > 0 ? num_tasks : default_num_tasks(name.protocol);
+  // Split CIFAR-100 is 10 tasks of 10 classes by default (20 x 5 with --tasks 20).
+  const int64_t fallback = name.protocol == "split" && name.dataset == "cifar100"
+                               ? 10
+                               : default_num_tasks(name.protocol);
+  const int64_t T = num_tasks > 0 ? num_tasks : fallback;
   if (name.protocol == "split")
     return make_split_stream(dataset, scenario, {T, shuffle_classes, seed});
   if (name.protocol == "permuted")

@@ -1,8 +1,10 @@
 #pragma once
 // Named benchmarks: "<protocol>-<dataset>", e.g. split-fmnist, permuted-mnist, rotated-fmnist,
-// split-synthetic. Protocols: split, permuted, rotated. Datasets: fmnist (Debian's
-// dataset-fashion-mnist), mnist (scripts/bootstrap puts it in ~/.cache/engram/mnist), synthetic
-// (generated, for tests and smoke runs), or any MNIST-format directory given as data_dir.
+// split-cifar10, split-cifar100, split-synthetic. Protocols: split, permuted, rotated. Datasets:
+// fmnist (Debian's dataset-fashion-mnist), mnist (scripts/bootstrap puts it in
+// ~/.cache/engram/mnist), cifar10 / cifar100 (the binary versions, from data_dir or
+// $ENGRAM_CIFAR10_DIR / $ENGRAM_CIFAR100_DIR: data/cifar.h), synthetic (generated, for tests and
+// smoke runs), or any MNIST-format directory given as data_dir.
 
 #include <engram/data/dataset.h>
 #include <engram/data/stream.h>
@@ -28,7 +30,8 @@ std::string find_mnist_dir();
 Dataset load_benchmark_dataset(const BenchmarkName& name, const std::string& data_dir = "",
                                uint64_t seed = 0);
 
-// Default task counts: split 5, permuted 10, rotated 5.
+// Default task counts: split 5, permuted 10, rotated 5 (split-cifar100: 10, see
+// make_benchmark_stream).
 int64_t default_num_tasks(const std::string& protocol);
 
 Stream make_benchmark_stream(const BenchmarkName& name, const Dataset& dataset, Scenario scenario,

@@ -8,6 +8,13 @@
 
 namespace engram::data {
 
+std::vector<double> Dataset::black_level() const {
+  std::vector<double> level(static_cast<size_t>(channels), 0.0);
+  for (size_t c = 0; c < level.size() && c < mean.size() && c < std.size(); ++c)
+    level[c] = -mean[c] / std[c];
+  return level;
+}
+
 Dataset load_mnist_dataset(const std::string& dir, const std::string& name) {
   const MnistSplit train = load_mnist_split(dir, /*train=*/true);
   const MnistSplit test = load_mnist_split(dir, /*train=*/false);

@@ -6,11 +6,12 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace engram::data {
 
 struct Dataset {
-  at::Tensor train_images; // float32 [N, rows*cols] in [0, 1]
+  at::Tensor train_images; // float32 [N, channels*rows*cols]: in [0, 1], or normalised per channel
   at::Tensor train_labels; // int64 [N]
   at::Tensor test_images;
   at::Tensor test_labels;
@@ -18,8 +19,16 @@ struct Dataset {
   int64_t cols = 0;
   int64_t num_classes = 0;
   std::string name;
+  int64_t channels = 1; // images are [channels, rows, cols], stored flat channel by channel
+  // Per-channel normalisation applied to the pixels in [0, 1]: (x - mean[c]) / std[c]. Empty: none.
+  std::vector<double> mean;
+  std::vector<double> std;
 
-  int64_t input_dim() const { return rows * cols; }
+  int64_t input_dim() const { return channels * rows * cols; }
+  // [channels, rows, cols]
+  std::vector<int64_t> input_shape() const { return {channels, rows, cols}; }
+  // Per channel, the stored value of a black pixel (0 before normalisation): what padding adds.
+  std::vector<double> black_level() const;
 };
 
 // Loads both splits of an MNIST-format directory (MNIST, Fashion-MNIST, KMNIST, ...).

@@ -47,10 +47,17 @@ at::Tensor TaskSplit::targets_at(const at::Tensor& positions) const {
 }
 
 Stream::Stream(std::string name, Scenario scenario, int64_t input_dim, int64_t num_outputs,
-               std::vector<Task> tasks)
-    : name_(std::move(name)), scenario_(scenario), input_dim_(input_dim), num_outputs_(num_outputs),
-      tasks_(std::move(tasks)) {
+               std::vector<Task> tasks, std::vector<int64_t> input_shape)
+    : name_(std::move(name)), scenario_(scenario), input_dim_(input_dim),
+      input_shape_(std::move(input_shape)), num_outputs_(num_outputs), tasks_(std::move(tasks)) {
   TORCH_CHECK(!tasks_.empty(), "Stream: argument 'tasks' expected at least one task, got none");
+  if (input_shape_.empty())
+    input_shape_ = {input_dim_};
+  int64_t numel = 1;
+  for (const int64_t d : input_shape_)
+    numel *= d;
+  TORCH_CHECK(numel == input_dim_, "Stream: argument 'input_shape' expected ", input_dim_,
+              " elements per sample, got ", at::IntArrayRef(input_shape_));
   const auto T = num_tasks();
   std::vector<at::Tensor> own(T);
   for (int64_t t = 0; t < T; ++t) {
@@ -169,7 +176,7 @@ Stream make_transform_stream(const std::string& name, const Dataset& d, Scenario
     tasks.push_back(std::move(task));
   }
   const int64_t outputs = scenario == Scenario::kDomain ? C : T * C;
-  return Stream(name, scenario, d.input_dim(), outputs, std::move(tasks));
+  return Stream(name, scenario, d.input_dim(), outputs, std::move(tasks), d.input_shape());
 }
 
 void check_dataset(const Dataset& d, const char* fn) {
@@ -221,7 +228,8 @@ Stream make_split_stream(const Dataset& d, Scenario scenario, const SplitStreamO
     tasks.push_back(std::move(task));
   }
   const int64_t outputs = scenario == Scenario::kDomain ? k : C;
-  return Stream("split-" + d.name, scenario, d.input_dim(), outputs, std::move(tasks));
+  return Stream("split-" + d.name, scenario, d.input_dim(), outputs, std::move(tasks),
+                d.input_shape());
 }
 
 Stream make_permuted_stream(const Dataset& d, Scenario scenario, const TransformStreamOptions& o) {
@@ -242,7 +250,7 @@ Stream make_rotated_stream(const Dataset& d, Scenario scenario, const TransformS
   check_dataset(d, "make_rotated_stream");
   TORCH_CHECK(o.num_tasks >= 1, "make_rotated_stream: argument 'num_tasks' expected >= 1, got ",
               o.num_tasks);
-  const int64_t R = d.rows, C = d.cols, D = d.input_dim();
+  const int64_t R = d.rows, C = d.cols, D = d.input_dim(), plane = R * C;
   std::vector<at::Tensor> maps;
   std::vector<std::string> descriptions;
   for (int64_t t = 0; t < o.num_tasks; ++t) {
@@ -257,7 +265,9 @@ Stream make_rotated_stream(const Dataset& d, Scenario scenario, const TransformS
         const double dy = y - cy, dx = x - cx;
         const auto sy = static_cast<int64_t>(std::lround(cy + dy * std::cos(a) - dx * std::sin(a)));
         const auto sx = static_cast<int64_t>(std::lround(cx + dy * std::sin(a) + dx * std::cos(a)));
-        m[y * C + x] = (sy >= 0 && sy < R && sx >= 0 && sx < C) ? sy * C + sx : D;
+        const bool inside = sy >= 0 && sy < R && sx >= 0 && sx < C;
+        for (int64_t ch = 0; ch < d.channels; ++ch)
+          m[ch * plane + y * C + x] = inside ? ch * plane + sy * C + sx : D;
       }
     }
     maps.push_back(t == 0 ? at::Tensor() : map);

@@ -48,12 +48,16 @@ struct Task {
 
 class Stream {
 public:
+  // `input_shape`: the per-sample shape of the (flat) images, e.g. [1, 28, 28] or [3, 32, 32];
+  // empty means [input_dim]. Its product must be input_dim.
   Stream(std::string name, Scenario scenario, int64_t input_dim, int64_t num_outputs,
-         std::vector<Task> tasks);
+         std::vector<Task> tasks, std::vector<int64_t> input_shape = {});
 
   const std::string& name() const { return name_; }
   Scenario scenario() const { return scenario_; }
   int64_t input_dim() const { return input_dim_; }
+  // Per-sample shape of the images, [C, H, W] for image datasets ([input_dim] when unknown).
+  const std::vector<int64_t>& input_shape() const { return input_shape_; }
   int64_t num_outputs() const { return num_outputs_; }
   int64_t num_tasks() const { return static_cast<int64_t>(tasks_.size()); }
   const Task& task(int64_t t) const;
@@ -76,6 +80,7 @@ private:
   std::string name_;
   Scenario scenario_;
   int64_t input_dim_;
+  std::vector<int64_t> input_shape_;
   int64_t num_outputs_;
   std::vector<Task> tasks_;
   std::vector<at::Tensor> tables_; // per current task: bool [num_tasks, num_outputs]
@@ -97,7 +102,8 @@ struct TransformStreamOptions {
 // Task 0 is the unchanged dataset; task t > 0 applies its own fixed random pixel permutation.
 Stream make_permuted_stream(const Dataset& dataset, Scenario scenario,
                             const TransformStreamOptions& options);
-// Task t rotates every image by t * 180 / num_tasks degrees about its centre (nearest pixel).
+// Task t rotates every image by t * 180 / num_tasks degrees about its centre (nearest pixel; each
+// channel alike).
 Stream make_rotated_stream(const Dataset& dataset, Scenario scenario,
                            const TransformStreamOptions& options);
 

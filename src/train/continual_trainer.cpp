@@ -276,6 +276,8 @@ at::Tensor train_iteration(Learner& l, cl::Strategy& strategy, const data::Strea
   cl::Batch batch{task.train.images_at(pos), task.train.targets_at(pos),
                   at::full({config.batch_size}, t, pos.options())};
   batch = strategy.compose_batch(ctx, batch);
+  if (config.augment_batch)
+    batch.x = config.augment_batch(batch.x, ctx.generator);
   l.optimizer->zero_grad();
   at::Tensor logits = ctx.forward(batch.x, batch.task);
   at::Tensor loss = masked_cross_entropy(logits, batch.y, stream.active_mask(batch.task, t));
@@ -313,6 +315,7 @@ double train_task(Learner& l, cl::Strategy& strategy, const data::Stream& stream
                   const TrainerConfig& config, ProgressClock& clock) {
   const data::Task& task = stream.task(t);
   l.ctx.task = t;
+  l.model->begin_task(t); // task-dependent layers, e.g. BatchNorm statistics frozen after task 0
   strategy.before_task(l.ctx, task);
   // Summed in double, in iteration order: the same number as summing the host values.
   at::Tensor loss_sum = at::zeros({}, at::TensorOptions().dtype(at::kDouble).device(l.ctx.device));

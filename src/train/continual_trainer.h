@@ -54,6 +54,9 @@ struct TrainerConfig {
   // generator live. Not part of the fingerprint: a checkpoint resumes on any device.
   c10::Device device = c10::Device(c10::kCPU);
   std::function<void(const Progress&)> on_progress;
+  // When set, every training batch (after the strategy composed it) passes through it, with the
+  // run's sampling generator (data/augmentation.h; --augment).
+  std::function<at::Tensor(const at::Tensor& x, at::Generator& generator)> augment_batch;
 };
 
 struct RunResult {

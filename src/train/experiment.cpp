@@ -7,6 +7,7 @@
 #include <engram/cl/strategy_registry.h>
 #include <engram/config.h>
 #include <engram/core/join.h>
+#include <engram/data/augmentation.h>
 #include <engram/data/benchmark.h>
 #include <engram/data/validation_split.h>
 #include <engram/models/layer_registry.h>
@@ -29,6 +30,7 @@ RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& datase
   TORCH_CHECK(spec.protocol == "quick" || spec.protocol == "full",
               "run_experiment: argument 'protocol' expected quick or full, got '", spec.protocol,
               "'");
+  const data::Augmentation augment = data::parse_augmentation(spec.augment);
   data::Stream stream = data::make_benchmark_stream(bench, dataset, scenario, spec.num_tasks,
                                                     spec.seed, spec.shuffle_classes);
   if (spec.validation_fraction > 0)
@@ -61,6 +63,7 @@ RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& datase
   r.device = device_name(device);
   r.deterministic = at::globalContext().deterministicAlgorithms();
   r.validation_fraction = spec.validation_fraction;
+  r.augment = data::to_string(augment);
   for (const auto& t : stream.tasks())
     r.task_descriptions.push_back(t.description);
   r.result.num_tasks = stream.num_tasks();
@@ -99,14 +102,23 @@ RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& datase
   fp.add("lr", r.lr);
   fp.add("seed", r.seed);
   fp.add("validation_fraction", r.validation_fraction);
+  fp.add("augment", r.augment);
   cfg.fingerprint = fp.serialize();
+  if (augment != data::Augmentation::kNone) {
+    const std::vector<int64_t> shape = stream.input_shape();
+    const std::vector<double> fill = dataset.black_level();
+    cfg.augment_batch = [shape, fill, augment](const at::Tensor& x, at::Generator& generator) {
+      return data::augment_batch(x, shape, augment, fill, generator);
+    };
+  }
   const std::string label = r.scenario + "-IL " + r.strategy + " " + r.preset;
   ProgressBar bar(label);
   if (spec.progress)
     cfg.on_progress = [&](const Progress& p) { bar.update(p); };
 
   const models::Preset& preset = spec.preset;
-  const int64_t in = stream.input_dim(), out = stream.num_outputs();
+  const std::vector<int64_t> in = stream.input_shape();
+  const int64_t out = stream.num_outputs();
   auto make_model = [&preset, in, out] { return models::build_network(preset, in, out); };
   r.result =
       refuse_nondeterministic([&] { return run_continual(stream, *strategy, make_model, cfg); });
@@ -162,6 +174,7 @@ std::string records_to_json(const std::vector<RunRecord>& records) {
     j["seed"] = r.seed;
     j["device"] = r.device;
     j["deterministic"] = r.deterministic;
+    j["augment"] = r.augment;
     j["num_tasks"] = r.result.num_tasks;
     j["tasks"] = r.task_descriptions;
     j["evaluated_on"] = r.validation_fraction > 0 ? "validation" : "test";

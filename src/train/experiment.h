@@ -29,6 +29,7 @@ struct ExperimentSpec {
   uint64_t seed = 0;
   bool shuffle_classes = false;
   std::string data_dir;
+  std::string augment = "none"; // none | standard (random crop + flip of training batches)
   std::string checkpoint;
   bool resume = false;
   int64_t stop_after_task = -1;
@@ -53,6 +54,7 @@ struct RunRecord {
   double lr = 0;
   std::string optimizer;
   uint64_t seed = 0;
+  std::string augment = "none";
   std::vector<std::string> task_descriptions;
   std::string status = "ok";  // ok | partial | skipped
   std::string note;           // why skipped

@@ -204,8 +204,11 @@ TEST(LayerRegistry, EveryRegisteredTypeBuildsAndRuns) {
     layer += "}";
     const auto preset = parse_preset("{\"name\": \"t\", \"layers\": [" + layer + "]}");
     torch::manual_seed(0);
-    auto net = build_network(preset, 6, 3);
-    EXPECT_EQ(net->forward(torch::rand({2, 6})).sizes(), (c10::IntArrayRef{2, 3})) << name;
+    // Shape-aware types (convolutional, activations) run on images [2, 6, 6], the others flat.
+    const bool images = static_cast<bool>(type->build_shaped);
+    auto net = images ? build_network(preset, Shape{2, 6, 6}, 3) : build_network(preset, 6, 3);
+    EXPECT_EQ(net->forward(torch::rand({2, images ? 72 : 6})).sizes(), (c10::IntArrayRef{2, 3}))
+        << name;
   }
 }
 
