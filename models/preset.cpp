@@ -7,6 +7,7 @@
 #include <c10/util/Exception.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -64,6 +65,8 @@ void check_keys(const std::string& source, const std::string& path, const json& 
   }
 }
 
+constexpr long long kMaxLayerInteger = 2147483647;
+
 json parse_json(const std::string& text, const std::string& source) {
   try {
     return json::parse(text);
@@ -108,8 +111,17 @@ LayerSpec parse_layer(const std::string& source, const std::string& path, const 
       spec.flags[kv.first] = v.get<bool>();
     else if (kv.second == ParamKind::kString)
       spec.strings[kv.first] = v.get<std::string>();
-    else
+    else {
+      // Integer options are sizes, counts and strides: beyond 2^31 - 1 they are typing errors,
+      // reported as given (never wrapped by a conversion).
+      if (kv.second == ParamKind::kInteger &&
+          (v.is_number_unsigned() ? v.get<uint64_t>() > static_cast<uint64_t>(kMaxLayerInteger)
+                                  : std::llabs(v.get<int64_t>()) > kMaxLayerInteger))
+        fail(source, path + "." + kv.first,
+             "expected an integer in [-" + std::to_string(kMaxLayerInteger) + ", " +
+                 std::to_string(kMaxLayerInteger) + "], got " + v.dump());
       spec.numbers[kv.first] = v.get<double>();
+    }
   }
   for (const auto& r : type->required) {
     if (!l.contains(r))
@@ -154,9 +166,12 @@ TrainingSpec parse_training(const std::string& source, const json& t) {
       return;
     const std::string path = std::string("$.training.") + key;
     expect(source, path, t[key], ParamKind::kInteger);
-    out = t[key].get<int64_t>();
-    if (out <= 0)
-      fail(source, path, "expected a positive integer, got " + std::to_string(out));
+    // Checked on the JSON value itself, so that a huge value is reported as given, not wrapped.
+    const json& v = t[key];
+    if (!v.is_number_integer() || (!v.is_number_unsigned() && v.get<int64_t>() <= 0) ||
+        (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)))
+      fail(source, path, "expected a positive integer, got " + v.dump());
+    out = v.get<int64_t>();
   };
   positive_int("batch_size", training.batch_size);
   positive_int("iterations", training.iterations);

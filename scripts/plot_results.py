@@ -58,7 +58,10 @@ def plot_cell(runs, out_dir):
     R_all = [r["accuracy_matrix"] for r in done if len(r["accuracy_matrix"]) == len(done[0]["accuracy_matrix"])]
     rows = len(R_all[0])
     T = done[0]["num_tasks"]
-    R = [[mean_sd([m[i][j] for m in R_all])[0] for j in range(T)] for i in range(rows)]
+    # Cells that --eval-every / --eval-tasks did not evaluate are null: drawn blank (NaN).
+    nan = float("nan")
+    R = [[(lambda v: nan if v is None else v)(mean_sd([m[i][j] for m in R_all])[0])
+          for j in range(T)] for i in range(rows)]
     run = done[0]
     n = len(R_all)
     seeds = f", mean of {n} seeds" if n > 1 else ""
@@ -67,6 +70,8 @@ def plot_cell(runs, out_dir):
     im = ax1.imshow([[100 * v for v in row] for row in R], vmin=0, vmax=100, cmap="viridis")
     for i, row in enumerate(R):
         for j, v in enumerate(row):
+            if v != v:
+                continue
             ax1.text(j, i, f"{100 * v:.0f}", ha="center", va="center",
                      color="white" if v < 0.6 else "black", fontsize=8)
     ax1.set_xticks(range(T), [f"T{j + 1}" for j in range(T)])
@@ -76,8 +81,9 @@ def plot_cell(runs, out_dir):
     fig.colorbar(im, ax=ax1, fraction=0.046)
     steps = list(range(1, len(R) + 1))
     for j in range(T):
-        xs = [i + 1 for i in range(len(R)) if i >= j]
-        stats = [mean_sd([100 * m[i][j] for m in R_all]) for i in range(len(R)) if i >= j]
+        xs = [i + 1 for i in range(len(R)) if i >= j and R[i][j] == R[i][j]]
+        stats = [mean_sd([None if m[i][j] is None else 100 * m[i][j] for m in R_all])
+                 for i in range(len(R)) if i >= j and R[i][j] == R[i][j]]
         if xs:
             ys = [m for m, _ in stats]
             if n > 1:
@@ -85,8 +91,10 @@ def plot_cell(runs, out_dir):
                              label=f"T{j + 1}")
             else:
                 ax2.plot(xs, ys, marker="o", label=f"T{j + 1}")
-    avg = [100 * sum(R[i][: i + 1]) / (i + 1) for i in range(len(R))]
-    ax2.plot(steps, avg, "k--", linewidth=2, label="mean seen")
+    seen = [[v for v in R[i][: i + 1] if v == v] for i in range(len(R))]
+    avg_steps = [i + 1 for i in range(len(R)) if seen[i]]
+    avg = [100 * sum(seen[i]) / len(seen[i]) for i in range(len(R)) if seen[i]]
+    ax2.plot(avg_steps, avg, "k--", linewidth=2, label="mean seen")
     ax2.set_xlabel("after training task")
     ax2.set_ylabel("test accuracy (%)" + (" (mean ± sd)" if n > 1 else ""))
     ax2.set_ylim(0, 101)

@@ -147,6 +147,18 @@ CLI::Validator number_in(double lo, double hi) {
       "NUMBER in " + range);
 }
 
+void add_evaluation_options(CLI::App& cmd, int64_t& eval_every, std::string& eval_tasks) {
+  cmd.add_option("--eval-every", eval_every,
+                 "Evaluate the accuracy matrix's row after every N-th task and the last (the "
+                 "others are n/a)")
+      ->check(integer_in(1, kMaxTasks))
+      ->capture_default_str();
+  cmd.add_option("--eval-tasks", eval_tasks,
+                 "all | seen: every task, or the seen ones and the next (enough for every metric)")
+      ->check(CLI::IsMember({"all", "seen"}))
+      ->capture_default_str();
+}
+
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
   std::stringstream s(text);

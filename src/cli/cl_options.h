@@ -54,6 +54,10 @@ void add_device_options(CLI::App& cmd, DeviceOptions& options);
 // what is available) and applies --deterministic; call it before anything runs on a device.
 void apply_device_options(const DeviceOptions& options);
 
+// --eval-every N and --eval-tasks all|seen: how much of the T x T accuracy matrix is evaluated
+// (its cost grows as T^2; cells not evaluated are n/a, and so are the metrics that need them).
+void add_evaluation_options(CLI::App& cmd, int64_t& eval_every, std::string& eval_tasks);
+
 // Splits "a,b,c".
 std::vector<std::string> split_list(const std::string& text);
 

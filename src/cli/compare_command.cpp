@@ -50,6 +50,8 @@ struct CompareOptions {
   std::vector<std::string> hp;
   std::vector<std::string> hp_grid; // "strategy.key=v1,v2,...": searched on a validation split
   double validation_fraction = 0.1;
+  int64_t eval_every = 1;
+  std::string eval_tasks = "all";
   int64_t iterations = 0;
   int64_t num_tasks = 0;
   uint64_t seed = 0;
@@ -214,6 +216,8 @@ train::ExperimentSpec make_spec(const CompareOptions& o, const Grid& g, const Ce
   spec.device = o.device.device;
   spec.checkpoint = cell_paths(o, c).checkpoint;
   spec.validation_fraction = c.validation ? o.validation_fraction : 0;
+  spec.eval_every = o.eval_every;
+  spec.eval_tasks = o.eval_tasks;
   return spec;
 }
 
@@ -259,7 +263,8 @@ std::vector<std::string> cell_command(const CompareOptions& o, const Grid& g, co
   }
   if (o.stop_after_task >= 0)
     a.insert(a.end(), {"--stop-after-task", std::to_string(o.stop_after_task)});
-  a.insert(a.end(), {"--device", o.device.device, "--augment", o.augment});
+  a.insert(a.end(), {"--device", o.device.device, "--augment", o.augment, "--eval-every",
+                     std::to_string(o.eval_every), "--eval-tasks", o.eval_tasks});
   if (o.device.deterministic)
     a.push_back("--deterministic");
   if (o.resume)
@@ -501,7 +506,8 @@ void compare(const CompareOptions& o) {
   std::ostringstream spec;
   spec << o.benchmark << "|" << o.protocol << "|" << o.iterations << "|" << o.num_tasks << "|"
        << o.data_dir << "|" << join(grid.scenarios, ",") << "|" << train::format_seed_list(seeds)
-       << "|" << join(o.hp, ";") << "|" << join(o.hp_grid, ";") << "|" << o.validation_fraction;
+       << "|" << join(o.hp, ";") << "|" << join(o.hp_grid, ";") << "|" << o.validation_fraction
+       << "|" << o.augment << "|" << o.eval_every << "|" << o.eval_tasks;
   for (const auto& run : grid.runs)
     spec << "|" << run.second << "@" << grid.presets[run.first].name;
   const std::string fingerprint = train::fingerprint_hex(spec.str());
@@ -560,7 +566,7 @@ void add_compare_command(CLI::App& app) {
   auto o = std::make_shared<CompareOptions>();
   auto* cmd = app.add_subcommand(
       "compare", "Grid of strategies x model presets x scenarios x seeds on one benchmark");
-  cmd->add_option("--benchmark", o->benchmark, 
+  cmd->add_option("--benchmark", o->benchmark,
                   "split|permuted|rotated[-fmnist|-mnist|-cifar10|-cifar100|-synthetic]")
       ->capture_default_str();
   cmd->add_option("--scenarios", o->scenarios, "Comma-separated: task, domain, class")
@@ -598,6 +604,7 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("--hp-grid", o->hp_grid,
                   "strategy.key=v1,v2,... (repeatable; several keys: their product), chosen on a "
                   "validation split of the training data, e.g. --hp-grid ewc.lambda=1e2,1e3,1e4");
+  add_evaluation_options(*cmd, o->eval_every, o->eval_tasks);
   cmd->add_option("--validation-fraction", o->validation_fraction,
                   "Fraction of each task's training set held out for --hp-grid")
       ->check(number_in(0.01, 0.5))

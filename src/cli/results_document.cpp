@@ -1,5 +1,8 @@
 #include <engram/cli/results_document.h>
 
+#include <engram/io/atomic_file.h>
+#include <engram/train/results_schema.h>
+
 #include <engram/config.h>
 
 #include <c10/util/Exception.h>
@@ -48,15 +51,12 @@ int ResultsDocument::version() const {
 }
 
 ResultsDocument read_results(const std::string& path) {
-  std::ifstream in(path);
-  TORCH_CHECK(in.good(), "cannot read the results file '", path, "'");
+  // The schema check first (results_schema.h): a damaged file is one line naming the JSON path.
+  const std::string text = io::read_file(path, "results file");
+  train::validate_results_document(text, path);
   ResultsDocument r;
   r.path = path;
-  try {
-    r.doc = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    TORCH_CHECK(false, path, ": not JSON (", e.what(), ")");
-  }
+  r.doc = nlohmann::json::parse(text);
   const std::string schema =
       r.doc.is_object() && r.doc.contains("schema") && r.doc["schema"].is_string()
           ? r.doc["schema"].get<std::string>()

@@ -151,6 +151,7 @@ void add_run_command(CLI::App& app) {
                   "Evaluate on this fraction of each task's training set, held out (not the test "
                   "set)")
       ->check(number_in(0.01, 0.5));
+  add_evaluation_options(*cmd, o->spec.eval_every, o->spec.eval_tasks);
   cmd->add_option("--threads", o->threads, "Intra-op threads (default: LibTorch's)")
       ->check(integer_in(1, kMaxThreads));
   cmd->add_flag("--quiet", o->quiet, "No progress display");

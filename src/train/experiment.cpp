@@ -85,6 +85,13 @@ RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& datase
   cfg.resume = spec.resume;
   cfg.stop_after_task = spec.stop_after_task;
   cfg.device = device;
+  TORCH_CHECK(spec.eval_tasks == "all" || spec.eval_tasks == "seen",
+              "run_experiment: argument 'eval_tasks' expected all or seen, got '", spec.eval_tasks,
+              "'");
+  cfg.eval_every = spec.eval_every;
+  cfg.eval_seen_only = spec.eval_tasks == "seen";
+  r.eval_every = spec.eval_every;
+  r.eval_tasks = spec.eval_tasks;
   RunFingerprint fp; // everything that determines the run; not the device
   fp.add("benchmark", spec.benchmark);
   fp.add("dataset", r.dataset);
@@ -103,6 +110,8 @@ RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& datase
   fp.add("seed", r.seed);
   fp.add("validation_fraction", r.validation_fraction);
   fp.add("augment", r.augment);
+  fp.add("eval_every", r.eval_every);
+  fp.add("eval_tasks", r.eval_tasks);
   cfg.fingerprint = fp.serialize();
   if (augment != data::Augmentation::kNone) {
     const std::vector<int64_t> shape = stream.input_shape();
@@ -178,6 +187,7 @@ std::string records_to_json(const std::vector<RunRecord>& records) {
     j["num_tasks"] = r.result.num_tasks;
     j["tasks"] = r.task_descriptions;
     j["evaluated_on"] = r.validation_fraction > 0 ? "validation" : "test";
+    j["evaluation"] = {{"every", r.eval_every}, {"tasks", r.eval_tasks}};
     if (r.validation_fraction > 0)
       j["validation_fraction"] = r.validation_fraction;
     j["status"] = r.status;
@@ -226,9 +236,18 @@ std::string format_results_table(const std::vector<RunRecord>& records) {
       continue;
     }
     const auto& m = r.result.metrics;
-    s << std::setprecision(2) << std::setw(7) << 100 * m.acc << "%" << std::setprecision(2)
-      << std::setw(9) << 100 * m.bwt << std::setw(9) << 100 * m.fwt << std::setw(9)
-      << 100 * m.forgetting << std::setprecision(1) << std::setw(10) << r.result.total_seconds
+    // A metric that needs cells that were not evaluated (--eval-every, --eval-tasks) is n/a.
+    const auto cell = [](double v, int width) {
+      std::ostringstream o;
+      o << std::fixed << std::setprecision(2) << std::setw(width);
+      if (std::isnan(v))
+        o << "n/a";
+      else
+        o << 100 * v;
+      return o.str();
+    };
+    s << cell(m.acc, 7) << (std::isnan(m.acc) ? " " : "%") << cell(m.bwt, 9) << cell(m.fwt, 9)
+      << cell(m.forgetting, 9) << std::setprecision(1) << std::setw(10) << r.result.total_seconds
       << std::setprecision(0) << std::setw(10) << r.result.peak_rss_mb << "\n";
   }
   s << "ACC: mean final accuracy; BWT, FWT, forgetting in percentage points (BWT < 0 is "
@@ -248,8 +267,12 @@ std::string format_accuracy_matrix(const RunRecord& r) {
   s << "\n";
   for (size_t i = 0; i < r.result.accuracy.size(); ++i) {
     s << std::setw(6) << ("T" + std::to_string(i + 1));
-    for (double v : r.result.accuracy[i])
-      s << std::setw(7) << 100 * v;
+    for (double v : r.result.accuracy[i]) {
+      if (std::isnan(v))
+        s << std::setw(7) << "-"; // not evaluated
+      else
+        s << std::setw(7) << 100 * v;
+    }
     s << "\n";
   }
   return s.str();

@@ -38,6 +38,10 @@ struct ExperimentSpec {
   // > 0: trained on the rest of each task's training set and evaluated on this fraction of it,
   // held out (data/validation_split.h); the test set is not used (hyperparameter search).
   double validation_fraction = 0;
+  // The accuracy matrix's evaluation schedule (TrainerConfig::eval_every, eval_seen_only):
+  // after every `eval_every`-th task; `eval_tasks` "all" or "seen" (the seen tasks and the next).
+  int64_t eval_every = 1;
+  std::string eval_tasks = "all";
 };
 
 struct RunRecord {
@@ -62,6 +66,8 @@ struct RunRecord {
   bool deterministic = false; // LibTorch's deterministic algorithms were on (--deterministic)
   RunResult result;
   double validation_fraction = 0; // > 0: evaluated on a validation split, not on the test set
+  int64_t eval_every = 1;         // the accuracy matrix's evaluation schedule
+  std::string eval_tasks = "all"; // all | seen
 };
 
 // Runs the experiment on an already loaded dataset (compare loads it once for the whole grid).

@@ -69,6 +69,9 @@ std::string pm(const SeedStats& s, int width, const char* suffix = "") {
   o << std::fixed << std::setprecision(2);
   if (s.n == 0)
     o << std::setw(width) << "-" << suffix << std::setw(7) << "";
+  else if (std::isnan(s.mean)) // a metric that needs cells that were not evaluated
+    o << std::setw(width) << "n/a" << std::string(std::string(suffix).size(), ' ') << std::setw(7)
+      << "";
   else if (s.n < 2)
     o << std::setw(width) << 100 * s.mean << suffix << std::setw(7) << "";
   else

@@ -5,6 +5,7 @@
 // c10::Error is an accepted outcome; a crash, a sanitizer report, a hang or any other exception is
 // a finding.
 
+#include <engram/data/cifar.h>
 #include <engram/data/idx.h>
 #include <engram/io/archive.h>
 #include <engram/models/preset.h>
@@ -34,6 +35,23 @@ inline void idx_file(const uint8_t* data, size_t size) {
   std::fclose(f);
   try {
     (void)data::read_idx(path);
+  } catch (const c10::Error&) {
+  }
+}
+
+// read_cifar_file takes a path too; the first byte picks the format, the rest is the file.
+inline void cifar_file(const uint8_t* data, size_t size) {
+  if (size == 0)
+    return;
+  static const std::string path = "/tmp/engram_fuzz_cifar_" + std::to_string(::getpid());
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr)
+    return;
+  std::fwrite(data + 1, 1, size - 1, f);
+  std::fclose(f);
+  try {
+    (void)data::read_cifar_file(path, (data[0] & 1) != 0 ? data::CifarFormat::kCifar100
+                                                         : data::CifarFormat::kCifar10);
   } catch (const c10::Error&) {
   }
 }

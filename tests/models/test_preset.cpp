@@ -91,5 +91,24 @@ TEST(LayerRegistry, OtherLayerFamiliesCanRegister) {
   EXPECT_EQ(net->forward(at::ones({1, 4})).size(1), 2);
 }
 
+// Huge integers are refused against the declared range and shown as given, never wrapped
+// (2^63 - 1 once read back as -9223372036854775808).
+TEST(Preset, HugeIntegersAreReportedAsGiven) {
+  const std::string huge = R"({"name": "x", "layers": [{"type": "linear",
+      "out_features": 9223372036854775807}]})";
+  EXPECT_ERROR_MENTIONS(
+      models::parse_preset(huge, "h.json"),
+      "$.layers[0].out_features: expected an integer in [-2147483647, 2147483647], got "
+      "9223372036854775807");
+  const std::string unsigned_huge = R"({"name": "x", "layers": [{"type": "linear",
+      "out_features": 18446744073709551615}]})";
+  EXPECT_ERROR_MENTIONS(models::parse_preset(unsigned_huge, "h.json"), "got 18446744073709551615");
+  const std::string batch = R"({"name": "x", "layers": [{"type": "relu"}],
+      "training": {"batch_size": 18446744073709551615}})";
+  EXPECT_ERROR_MENTIONS(models::parse_preset(batch, "h.json"),
+                        "$.training.batch_size: expected a positive integer, got "
+                        "18446744073709551615");
+}
+
 } // namespace
 } // namespace engram::models

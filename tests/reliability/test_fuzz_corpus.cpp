@@ -21,6 +21,7 @@ namespace fs = std::filesystem;
 TEST(FuzzCorpus, EveryCommittedInputIsHandled) {
   const std::map<std::string, std::function<void(const uint8_t*, size_t)>> targets = {
       {"idx_file", fuzz::idx_file},
+      {"cifar_file", fuzz::cifar_file},
       {"preset_json", fuzz::preset_json},
       {"results_json", fuzz::results_json},
       {"checkpoint_payload", fuzz::checkpoint_payload}};

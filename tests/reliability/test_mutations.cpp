@@ -2,6 +2,7 @@
 // engram reads (results files, IDX files, presets; checkpoints in tests/io). Each mutant gives a
 // clean one-line error (c10::Error) or a correct result, never a crash, a hang or another
 // exception type.
+#include <engram/data/cifar.h>
 #include <engram/data/idx.h>
 #include <engram/io/atomic_file.h>
 #include <engram/models/preset.h>
@@ -143,6 +144,31 @@ TEST(Mutations, MnistLabelFiles) {
         ASSERT_LT(s.labels.max().item<int64_t>(), data::kMnistClasses);
       },
       "mnist labels");
+}
+
+TEST(Mutations, CifarFiles) {
+  at::manual_seed(8);
+  for (const auto format : {data::CifarFormat::kCifar10, data::CifarFormat::kCifar100}) {
+    const bool hundred = format == data::CifarFormat::kCifar100;
+    const std::string path = scratch(hundred ? "train.bin" : "data_batch_1.bin");
+    const at::Tensor images = (at::rand({3, 3, 32, 32}) * 255).to(at::kByte);
+    data::write_cifar_file(path, format, images, at::tensor({1, 2, 3}, at::kLong),
+                           hundred ? at::tensor({0, 5, 19}, at::kLong) : at::Tensor());
+    const std::string good = io::read_file(path, "cifar");
+    const int64_t record = data::cifar_record_bytes(format);
+    const int64_t classes = hundred ? 100 : 10;
+    expect_clean(
+        mutants(good, hundred ? 10 : 9, 200),
+        [&](const std::string& m) {
+          write_bytes(path, m);
+          const data::CifarRecords r = data::read_cifar_file(path, format);
+          // Accepted only when the records are whole and every label in range.
+          ASSERT_EQ(static_cast<int64_t>(m.size()), r.labels.size(0) * record);
+          ASSERT_GE(r.labels.min().item<int64_t>(), 0);
+          ASSERT_LT(r.labels.max().item<int64_t>(), classes);
+        },
+        hundred ? "cifar-100" : "cifar-10");
+  }
 }
 
 } // namespace
