@@ -91,7 +91,12 @@ train::SeedRun seed_run_from_json(const nlohmann::json& run) {
   r.note = run.value("note", std::string());
   r.num_tasks = run.value("num_tasks", int64_t{0});
   if (run.contains("accuracy_matrix") && run["accuracy_matrix"].is_array())
-    r.accuracy = run["accuracy_matrix"].get<cl::AccuracyMatrix>();
+    for (const auto& row : run["accuracy_matrix"]) { // null: a cell not evaluated (NaN)
+      r.accuracy.emplace_back();
+      for (const auto& v : row)
+        r.accuracy.back().push_back(v.is_number() ? v.get<double>()
+                                                  : std::numeric_limits<double>::quiet_NaN());
+    }
   const nlohmann::json m = run.contains("metrics") ? run["metrics"] : nlohmann::json();
   if (r.status == "ok" && !m.is_object())
     r.status = "partial"; // a run without metrics cannot enter the statistics
