@@ -11,6 +11,7 @@
 #include <c10/util/Exception.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -68,6 +69,8 @@ bool plot_results(const std::string& results_json, const std::string& out_dir,
   // The plotter sees only a document that passed the schema check, runs as a child that dies
   // with engram, and has a time limit.
   train::validate_results_document(io::read_file(results_json, "results file"), results_json);
+  std::cout.flush(); // what engram printed comes before anything the child prints
+  std::fflush(stdout);
   const ChildResult child =
       run_child({py, script, results_json, "--out-dir", out_dir}, plot_timeout_seconds());
   if (child.exit_code != 0 || child.timed_out) {
