@@ -30,35 +30,31 @@ std::string host_name() {
   return h;
 }
 
+// A test hook's integer from the environment: `unset` when absent or empty, else an integer
+// >= `lo` (anything else is a one-line error naming the variable).
+int64_t test_hook_integer(const char* name, int64_t lo, int64_t unset) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0')
+    return unset;
+  char* end = nullptr;
+  errno = 0;
+  const long long n = std::strtoll(v, &end, 10);
+  TORCH_CHECK(errno == 0 && end != v && *end == '\0' && n >= lo, name,
+              ": expected an integer >= ", lo, ", got '", v, "'");
+  return static_cast<int64_t>(n);
+}
+
 // ENGRAM_IO_FAIL_AFTER_BYTES: the test hook that simulates a full disk (see the header).
 int64_t fail_after_bytes() {
-  static const int64_t limit = [] {
-    const char* v = std::getenv("ENGRAM_IO_FAIL_AFTER_BYTES");
-    if (v == nullptr || *v == '\0')
-      return std::numeric_limits<int64_t>::max();
-    char* end = nullptr;
-    errno = 0;
-    const long long n = std::strtoll(v, &end, 10);
-    TORCH_CHECK(errno == 0 && end != v && *end == '\0' && n >= 0,
-                "ENGRAM_IO_FAIL_AFTER_BYTES: expected an integer >= 0, got '", v, "'");
-    return static_cast<int64_t>(n);
-  }();
+  static const int64_t limit =
+      test_hook_integer("ENGRAM_IO_FAIL_AFTER_BYTES", 0, std::numeric_limits<int64_t>::max());
   return limit;
 }
 
-// ENGRAM_IO_KILL_AT_WRITE: the test hook that kills the process in the middle of its N-th write.
+// ENGRAM_IO_KILL_AT_WRITE: the test hook that kills the process in the middle of its N-th write
+// (0: never).
 int64_t kill_at_write() {
-  static const int64_t n = [] {
-    const char* v = std::getenv("ENGRAM_IO_KILL_AT_WRITE");
-    if (v == nullptr || *v == '\0')
-      return int64_t{0};
-    char* end = nullptr;
-    errno = 0;
-    const long long k = std::strtoll(v, &end, 10);
-    TORCH_CHECK(errno == 0 && end != v && *end == '\0' && k >= 1,
-                "ENGRAM_IO_KILL_AT_WRITE: expected an integer >= 1, got '", v, "'");
-    return static_cast<int64_t>(k);
-  }();
+  static const int64_t n = test_hook_integer("ENGRAM_IO_KILL_AT_WRITE", 1, 0);
   return n;
 }
 
