@@ -14,13 +14,7 @@ run() { # run NAME [extra flags...]
     --iterations 20 --threads 1 --quiet --out "$work/$name.json" --checkpoint "$work/$name.ckpt" "$@"
 }
 same_numbers() { # the fields that must be bit-identical between two results files
-  python3 - "$1" "$2" <<'PY'
-import json, sys
-a, b = (json.load(open(p))["runs"][0] for p in sys.argv[1:3])
-keys = ["accuracy_matrix", "random_init_accuracy", "final_loss", "metrics"]
-bad = [k for k in keys if a.get(k) != b.get(k)]
-sys.exit("differ: " + ", ".join(bad) if bad else 0)
-PY
+  python3 "$(dirname "${BASH_SOURCE[0]}")/same_numbers.py" "$1" "$2"
 }
 
 run full >/dev/null || fail "uninterrupted run failed"

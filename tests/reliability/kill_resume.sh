@@ -29,12 +29,8 @@ for strategy in naive ewc replay si; do
   done
   "$engram" "${args[@]}" --out "$work/$strategy.json" --resume >/dev/null \
     || fail "$strategy: the final resumed run failed"
-  python3 - "$work/$strategy-full.json" "$work/$strategy.json" <<'PY' || fail "$strategy: differs"
-import json, sys
-a, b = (json.load(open(p))["runs"][0] for p in sys.argv[1:3])
-bad = [k for k in ["accuracy_matrix", "random_init_accuracy", "final_loss", "metrics"] if a[k] != b[k]]
-sys.exit("differ: " + ", ".join(bad) if bad else 0)
-PY
+  python3 "$(dirname "${BASH_SOURCE[0]}")/same_numbers.py" "$work/$strategy-full.json" \
+    "$work/$strategy.json" || fail "$strategy: differs"
   ls "$work" | grep -q "^$strategy\..*\.tmp\." && fail "$strategy: temporary file left: $(ls "$work")"
   echo "$strategy: killed in a checkpoint write and twice more, resumed bit-identical"
 done
