@@ -15,6 +15,7 @@
 #include <engram/models/layer_registry.h>
 #include <engram/models/preset.h>
 #include <engram/train/continual_trainer.h>
+#include <engram/train/seed_summary.h>
 
 #include <CLI/CLI.hpp>
 #include <torch/torch.h>
@@ -34,18 +35,12 @@ std::ostringstream csv;
 void row(const char* panel, const std::string& series, double x, double y) {
   csv << panel << ',' << series << ',' << x << ',' << y << '\n';
 }
+// Mean and sample sd over seeds, as the study tables compute them (train/seed_summary.h).
 double mean(const std::vector<double>& v) {
-  double s = 0;
-  for (double x : v)
-    s += x;
-  return s / static_cast<double>(v.size());
+  return engram::train::seed_stats(v).mean;
 }
 double sd(const std::vector<double>& v) {
-  const double m = mean(v);
-  double s = 0;
-  for (double x : v)
-    s += (x - m) * (x - m);
-  return v.size() > 1 ? std::sqrt(s / static_cast<double>(v.size() - 1)) : 0.0;
+  return engram::train::seed_stats(v).sd;
 }
 
 } // namespace

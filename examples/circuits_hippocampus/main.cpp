@@ -6,6 +6,7 @@
 #include <engram/io/atomic_file.h>
 #include <engram/models/circuits/hippocampal_formation.h>
 #include <engram/models/circuits/sparse_patterns.h>
+#include <engram/train/seed_summary.h>
 
 #include <CLI/CLI.hpp>
 #include <torch/torch.h>
@@ -28,18 +29,12 @@ void row(const char* panel, const std::string& series, double x, double y) {
 at::Generator seeded(uint64_t seed) {
   return at::make_generator<at::CPUGeneratorImpl>(seed);
 }
+// Mean and sample sd over seeds, as the study tables compute them (train/seed_summary.h).
 double mean(const std::vector<double>& v) {
-  double s = 0;
-  for (double x : v)
-    s += x;
-  return s / static_cast<double>(v.size());
+  return engram::train::seed_stats(v).mean;
 }
 double sd(const std::vector<double>& v) {
-  const double m = mean(v);
-  double s = 0;
-  for (double x : v)
-    s += (x - m) * (x - m);
-  return v.size() > 1 ? std::sqrt(s / static_cast<double>(v.size() - 1)) : 0.0;
+  return engram::train::seed_stats(v).sd;
 }
 // Mean overlap between the codes of different patterns [P, N] (0/1).
 double mean_pairwise_overlap(const at::Tensor& codes) {
