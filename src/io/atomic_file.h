@@ -25,7 +25,8 @@ namespace engram::io {
 void write_file_atomically(const std::string& path, const std::string& contents);
 
 // Calls `write(temporary_path)`, fsyncs what it wrote and renames it over `path`; removes the
-// temporary on failure. For writers that only take a path (gzip streams).
+// temporary on failure. For writers that only take a path (a library that opens the file itself);
+// bytes written that way bypass the ENGRAM_IO_FAIL_AFTER_BYTES hook.
 void write_atomically_via(const std::string& path,
                           const std::function<void(const std::string&)>& write);
 

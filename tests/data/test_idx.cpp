@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 namespace fs = std::filesystem;
 
@@ -97,4 +99,37 @@ TEST(Idx, ReadsFashionMnistWhenInstalled) {
   EXPECT_EQ(split.images.size(0), 10000);
   EXPECT_EQ(split.images.size(1), 784);
   EXPECT_EQ(at::bincount(split.labels).min().item<int64_t>(), 1000); // balanced classes
+}
+
+// Run by the CTest `reliability.idx_full_disk`, which sets ENGRAM_IO_FAIL_AFTER_BYTES (the I/O
+// layer reads it once per process): plain and gzip IDX writes both fail with a one-line error
+// naming the file, keep the previous version and leave no temporary file.
+TEST(IdxFullDisk, PlainAndGzipWritesFailCleanly) {
+  if (std::getenv("ENGRAM_IO_FAIL_AFTER_BYTES") == nullptr) {
+    GTEST_SKIP() << "run by reliability.idx_full_disk (sets ENGRAM_IO_FAIL_AFTER_BYTES)";
+  }
+  const auto dir = temp_dir("full_disk");
+  at::manual_seed(5);
+  const auto small = at::arange(4, at::kByte);
+  const auto big = at::randn({64, 256});
+  const std::vector<std::string> paths{(dir / "t").string(), (dir / "t.gz").string()};
+  // The previous versions first: the byte budget is shared by every write of the process.
+  for (const auto& path : paths) {
+    engram::data::write_idx(path, small);
+  }
+  for (const auto& path : paths) {
+    try {
+      engram::data::write_idx(path, big);
+      ADD_FAILURE() << "writing " << path << " past the byte limit did not fail";
+    } catch (const c10::Error& e) {
+      const std::string msg = e.what_without_backtrace();
+      EXPECT_NE(msg.find(path), std::string::npos) << msg;
+      EXPECT_NE(msg.find("No space left on device"), std::string::npos) << msg;
+      EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+    }
+    EXPECT_TRUE(at::equal(engram::data::read_idx(path), small)) << path;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      EXPECT_EQ(entry.path().string().find(".tmp."), std::string::npos) << entry.path();
+    }
+  }
 }
