@@ -4,6 +4,7 @@
 
 #include "support/cifar_files.h"
 #include "support/error_message.h"
+#include "support/scratch_dir.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -19,10 +20,7 @@ using engram::testing::make_cifar_images;
 namespace {
 
 fs::path temp_dir(const std::string& name) {
-  auto dir = fs::temp_directory_path() / ("engram_cifar_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
+  return engram::testing::scratch_dir("cifar_" + name);
 }
 
 void write_bytes(const fs::path& path, const std::string& bytes) {

@@ -1,5 +1,7 @@
 #include <engram/data/idx.h>
 
+#include "support/scratch_dir.h"
+
 #include <ATen/ATen.h>
 #include <c10/util/Exception.h>
 #include <gtest/gtest.h>
@@ -15,10 +17,7 @@ namespace fs = std::filesystem;
 namespace {
 
 fs::path temp_dir(const std::string& name) {
-  auto dir = fs::temp_directory_path() / ("engram_idx_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
+  return engram::testing::scratch_dir("idx_" + name);
 }
 
 } // namespace

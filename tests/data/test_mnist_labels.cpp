@@ -4,6 +4,7 @@
 #include <engram/data/idx.h>
 
 #include <support/error_message.h>
+#include <support/scratch_dir.h>
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -17,10 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string mnist_dir(const std::string& name, const at::Tensor& train_labels) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("engram_labels_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const fs::path dir = engram::testing::scratch_dir("labels_" + name);
   const int64_t n = train_labels.size(0);
   write_idx((dir / "train-images-idx3-ubyte").string(), at::zeros({n, 4, 4}, at::kByte));
   write_idx((dir / "train-labels-idx1-ubyte").string(), train_labels);

@@ -1,6 +1,7 @@
 #include <engram/io/atomic_file.h>
 
 #include <support/error_message.h>
+#include <support/scratch_dir.h>
 
 #include <gtest/gtest.h>
 
@@ -15,11 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path fresh_dir(const std::string& name) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("engram_io_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
+  return engram::testing::scratch_dir("io_" + name);
 }
 
 // The pid of a process that has exited (and been reaped), so that no process has it for now.

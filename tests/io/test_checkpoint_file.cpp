@@ -4,6 +4,7 @@
 #include <engram/io/atomic_file.h>
 
 #include <support/error_message.h>
+#include <support/scratch_dir.h>
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -21,8 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string fresh_path(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("engram_ckpt_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  static const fs::path dir = engram::testing::scratch_dir("ckpt");
   return (dir / name).string();
 }
 

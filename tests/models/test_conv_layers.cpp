@@ -13,6 +13,7 @@
 
 #include <support/error_message.h>
 #include <support/module_contract.h>
+#include <support/scratch_dir.h>
 #include <test_paths.h>
 
 #include <filesystem>
@@ -205,8 +206,7 @@ TEST(Presets, VanDeVenConvNetReducesCifarTo256x2x2) {
 }
 
 TEST(Presets, PretrainedConvLayersAreLoadedAndStayFrozen) {
-  const auto dir = std::filesystem::temp_directory_path() / "engram_pretrained";
-  std::filesystem::create_directories(dir);
+  const auto dir = engram::testing::scratch_dir("pretrained");
   const std::string file = (dir / "conv5-cifar10.pt").string();
   at::manual_seed(1);
   Network pretrained = build_network(shipped("vandeven-conv5"), Shape{3, 32, 32}, 10);

@@ -10,6 +10,7 @@
 #include <torch/serialize/input-archive.h>
 
 #include <support/cifar_files.h>
+#include <support/scratch_dir.h>
 #include <test_paths.h>
 
 #include <filesystem>
@@ -18,8 +19,7 @@ namespace {
 
 std::string cifar_dir() {
   static const std::string dir = [] {
-    const auto d = std::filesystem::temp_directory_path() / "engram_conv_learning";
-    std::filesystem::remove_all(d);
+    const auto d = engram::testing::scratch_dir("conv_learning");
     engram::testing::write_cifar10_dir(d.string(), 50, 20, /*seed=*/3);
     return d.string();
   }();
@@ -81,9 +81,7 @@ TEST(ConvLearning, ResumeWithAugmentationAndFrozenBatchNormIsBitIdentical) {
   s.num_tasks = 5;
   s.strategy = "replay";
   const auto whole = engram::train::run_experiment(s, dataset);
-  const auto checkpoint =
-      (std::filesystem::temp_directory_path() / "engram_conv_resume.ckpt").string();
-  std::filesystem::remove(checkpoint);
+  const auto checkpoint = (engram::testing::scratch_dir("conv_resume") / "run.ckpt").string();
   s.checkpoint = checkpoint;
   s.stop_after_task = 0;
   const auto first = engram::train::run_experiment(s, dataset);
@@ -107,9 +105,7 @@ TEST(ConvLearning, PretrainedLayersLoadFromAnEngramRunCheckpoint) {
       engram::models::load_preset(std::string(ENGRAM_SOURCE_DIR) + "/models/vandeven-conv5.json");
   s.batch_size = 4;
   s.scenario = "task";
-  const auto checkpoint =
-      (std::filesystem::temp_directory_path() / "engram_conv5_cifar10.pt").string();
-  std::filesystem::remove(checkpoint);
+  const auto checkpoint = (engram::testing::scratch_dir("conv5_cifar10") / "run.ckpt").string();
   s.checkpoint = checkpoint;
   ASSERT_EQ(engram::train::run_experiment(s, dataset).status, "ok");
 

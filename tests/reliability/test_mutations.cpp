@@ -8,6 +8,8 @@
 #include <engram/models/preset.h>
 #include <engram/train/results_schema.h>
 
+#include "support/scratch_dir.h"
+
 #include <ATen/ATen.h>
 #include <c10/util/Exception.h>
 #include <gtest/gtest.h>
@@ -74,8 +76,7 @@ void expect_clean(const std::vector<std::string>& ms,
 }
 
 std::string scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("engram_mut_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  static const fs::path dir = engram::testing::scratch_dir("mut");
   return (dir / name).string();
 }
 
