@@ -1,4 +1,5 @@
 #include <engram/layers/spiking/alif_recurrent.h>
+#include <engram/layers/spiking/detail/spiking_dynamics.h>
 
 #include <ATen/ATen.h>
 

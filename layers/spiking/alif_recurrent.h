@@ -9,7 +9,6 @@
 // spiking/eprop.h trains it forward in time instead. The slow threshold a is a memory on the
 // time scale tau_a, which LIF neurons lack.
 
-#include <engram/layers/spiking/detail/spiking_dynamics.h>
 #include <engram/layers/spiking/spiking_state.h>
 
 #include <torch/nn/cloneable.h>
@@ -22,6 +21,10 @@
 #include <ostream>
 
 namespace engram::layers::spiking {
+
+namespace detail {
+struct SpikingDynamics; // the one-step update (internal)
+} // namespace detail
 
 /// Options for the AlifRecurrent module.
 ///

@@ -56,6 +56,9 @@ struct RecurrentModelOptions {
   double readout_scale = 0;
 };
 
+/// The recurrent layer of `options.neuron` (its initial input and recurrent weights scaled by
+/// input_scale and recurrent_scale) with a LeakyReadout and the Eprop that trains it; built under
+/// the global seed.
 class RecurrentModel {
 public:
   explicit RecurrentModel(const RecurrentModelOptions& options,

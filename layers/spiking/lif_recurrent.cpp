@@ -1,3 +1,4 @@
+#include <engram/layers/spiking/detail/spiking_dynamics.h>
 #include <engram/layers/spiking/lif_recurrent.h>
 
 #include <ATen/ATen.h>

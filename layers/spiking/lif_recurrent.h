@@ -7,7 +7,6 @@
 // (surrogate_spike.h), so the layer trains by BPTT through autograd; spiking/eprop.h trains it
 // forward in time instead.
 
-#include <engram/layers/spiking/detail/spiking_dynamics.h>
 #include <engram/layers/spiking/spiking_state.h>
 
 #include <torch/nn/cloneable.h>
@@ -20,6 +19,10 @@
 #include <ostream>
 
 namespace engram::layers::spiking {
+
+namespace detail {
+struct SpikingDynamics; // the one-step update (internal)
+} // namespace detail
 
 /// Options for the LifRecurrent module.
 ///
