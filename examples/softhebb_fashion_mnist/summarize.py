@@ -29,10 +29,12 @@ def main(paths):
         h, q = r["softhebb"], r["random"]
         sd = lambda v: statistics.stdev(v) if len(v) > 1 else 0.0
         diff = [a - b for a, b in zip(h, q)]
+        # the conv runs do not count winners
+        used = "—" if model == "conv" else f"{statistics.mean(r['used']):.2f}"
         print(f"| {model} | {width} | {len(h)} | {100 * statistics.mean(h):.1f} ± {100 * sd(h):.1f} "
               f"| {100 * statistics.mean(q):.1f} ± {100 * sd(q):.1f} "
               f"| {100 * statistics.mean(diff):+.1f} ± {100 * sd(diff):.1f} "
-              f"| {statistics.mean(r['norm']):.2f} | {statistics.mean(r['used']):.2f} "
+              f"| {statistics.mean(r['norm']):.2f} | {used} "
               f"| {statistics.mean(r['secs']):.0f} |")
 
 
