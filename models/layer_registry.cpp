@@ -5,6 +5,7 @@
 #include <engram/models/conv_layers.h>
 #include <engram/models/pretrained.h>
 #include <engram/models/residual_block.h>
+#include <engram/models/soft_hebb_layers.h>
 
 #include <c10/util/Exception.h>
 #include <torch/nn/modules/activation.h>
@@ -62,6 +63,8 @@ std::map<std::string, LayerType>& registry() {
     add_batch_norm_layer_types(m);
     add_residual_layer_types(m);
     add_bio_layer_types(m);
+    m["softhebb-linear"] = soft_hebb_linear_layer_type();
+    m["softhebb-conv2d"] = soft_hebb_conv2d_layer_type();
     return m;
   }();
   return r;
