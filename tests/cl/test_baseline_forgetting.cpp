@@ -1,7 +1,7 @@
-// The replay-family baselines (DER, DER++, ER-ACE, GDumb, iCaRL) on a class-IL stream where naive
-// fine-tuning forgets the first task: each forgets less than naive, on every one of three seeds and
-// by a margin on average; and each resumes from a checkpoint with the numbers of an uninterrupted
-// run.
+// The replay-family baselines (DER, DER++, ER-ACE, GDumb, iCaRL, DGR) on a class-IL stream where
+// naive fine-tuning forgets the first task: each forgets less than naive, on every one of three
+// seeds and by a margin on average; and each resumes from a checkpoint with the numbers of an
+// uninterrupted run.
 #include <cl/cl_test_util.h>
 #include <cl/class_il_stream.h>
 
@@ -34,6 +34,8 @@ cl::OptionOverrides fast_options(const std::string& strategy) {
     return {{"buffer_size", 100}, {"epochs", 20}};
   if (strategy == "icarl")
     return {{"memory_size", 100}};
+  if (strategy == "dgr" || strategy == "dgr-distill")
+    return {{"hidden", 100}, {"latent_dim", 10}};
   return {{"buffer_size", 100}};
 }
 
@@ -112,7 +114,8 @@ TEST_P(BaselineForgetting, ResumedRunEqualsUninterruptedRun) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Baselines, BaselineForgetting,
-                         ::testing::Values("der", "derpp", "er-ace", "gdumb", "icarl"),
+                         ::testing::Values("der", "derpp", "er-ace", "gdumb", "icarl", "dgr",
+                                           "dgr-distill"),
                          [](const auto& info) {
                            std::string n = info.param;
                            for (auto& c : n)
