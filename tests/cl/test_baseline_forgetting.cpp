@@ -35,7 +35,7 @@ cl::OptionOverrides fast_options(const std::string& strategy) {
   if (strategy == "icarl")
     return {{"memory_size", 100}};
   if (strategy == "dgr" || strategy == "dgr-distill")
-    return {{"hidden", 100}, {"latent_dim", 10}};
+    return {{"hidden", 64}, {"latent_dim", 8}};
   return {{"buffer_size", 100}};
 }
 
