@@ -13,6 +13,7 @@
 //       optimizer step
 //       after_step             path integrals (SI), buffer updates (replay)
 //     after_task               importance estimates (EWC), snapshots (LwF), memories (A-GEM)
+//   evaluation: prediction_scores (iCaRL's nearest-mean-of-exemplars), else the model's logits
 // State that must survive a checkpoint is written by save() and read back by load().
 
 #include <engram/cl/strategy_option.h>
@@ -90,6 +91,13 @@ public:
   virtual void after_backward(StrategyContext&, const Batch&) {}
   virtual void after_step(StrategyContext&, const Batch&) {}
   virtual void after_task(StrategyContext&, const data::Task&) {}
+  // The scores evaluation predicts from for inputs `x` of tasks `task`: [B, num_outputs], the
+  // prediction being the highest-scoring active unit. Undefined (the default) means the model's
+  // logits; iCaRL returns its nearest-mean-of-exemplars scores.
+  virtual at::Tensor prediction_scores(models::NetworkImpl& /*model*/, const at::Tensor& /*x*/,
+                                       const at::Tensor& /*task*/) const {
+    return {};
+  }
 
   virtual void save(torch::serialize::OutputArchive&) const {}
   virtual void load(torch::serialize::InputArchive&) {}

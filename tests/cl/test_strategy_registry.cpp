@@ -24,7 +24,8 @@ using ::testing::HasSubstr;
 TEST(StrategyRegistry, EveryStrategyRegistersItselfWhenTheLibraryLoads) {
   EXPECT_EQ(
       cl::strategy_names(),
-      (std::vector<std::string>{"agem", "cls-sleep", "ewc", "hebbian-readout", "hippocampal-replay",
+      (std::vector<std::string>{"agem", "cls-sleep", "der", "derpp", "dgr", "dgr-distill", "er-ace",
+                                "ewc", "gdumb", "hebbian-readout", "hippocampal-replay", "icarl",
                                 "joint", "lwf", "naive", "online-ewc", "replay", "si", "xdg"}));
   for (const auto& name : cl::strategy_names())
     EXPECT_EQ(cl::make_strategy(name)->name(), name);
@@ -53,6 +54,32 @@ TEST(StrategyRegistry, DefaultsAreUnchangedAndIntegersStayIntegers) {
         {"sleep_batch_size", {K::kInteger, 64}},
         {"recent_fraction", {K::kNumber, 0.5}},
         {"wake_weight", {K::kNumber, 1}}}},
+      {"der",
+       {{"buffer_size", {K::kInteger, 500}},
+        {"alpha", {K::kNumber, 0.3}},
+        {"replay_batch", {K::kInteger, 0}}}},
+      {"derpp",
+       {{"buffer_size", {K::kInteger, 500}},
+        {"alpha", {K::kNumber, 0.1}},
+        {"beta", {K::kNumber, 0.5}},
+        {"replay_batch", {K::kInteger, 0}}}},
+      {"er-ace", {{"buffer_size", {K::kInteger, 500}}, {"replay_batch", {K::kInteger, 0}}}},
+      {"gdumb",
+       {{"buffer_size", {K::kInteger, 500}},
+        {"epochs", {K::kInteger, 256}},
+        {"batch_size", {K::kInteger, 16}},
+        {"lr", {K::kNumber, 0.05}},
+        {"min_lr", {K::kNumber, 0.0005}}}},
+      {"icarl", {{"memory_size", {K::kInteger, 2000}}}},
+      {"dgr",
+       {{"hidden", {K::kInteger, 400}},
+        {"latent_dim", {K::kInteger, 100}},
+        {"lr", {K::kNumber, 0.001}}}},
+      {"dgr-distill",
+       {{"hidden", {K::kInteger, 400}},
+        {"latent_dim", {K::kInteger, 100}},
+        {"lr", {K::kNumber, 0.001}},
+        {"temperature", {K::kNumber, 2}}}},
   };
   ASSERT_EQ(expected.size(), cl::strategy_names().size());
   for (const auto& [name, options] : expected) {
@@ -169,8 +196,9 @@ TEST(StrategyRegistry, RangesAreTheDocumentedOnes) {
 
 TEST(StrategyRegistry, UnknownNamesListTheValidOnes) {
   EXPECT_EQ(error_of([] { cl::make_strategy("ewk"); }),
-            "unknown strategy 'ewk' (expected one of: agem, cls-sleep, ewc, hebbian-readout, "
-            "hippocampal-replay, joint, lwf, naive, online-ewc, replay, si, xdg)");
+            "unknown strategy 'ewk' (expected one of: agem, cls-sleep, der, derpp, dgr, "
+            "dgr-distill, er-ace, ewc, gdumb, hebbian-readout, hippocampal-replay, icarl, joint, "
+            "lwf, naive, online-ewc, replay, si, xdg)");
   EXPECT_EQ(error_of([] {
               cl::make_strategy("ewc", {{"lamda", 1}});
             }),
