@@ -28,11 +28,13 @@ bench: build
 	@cmake --build "$(BUILD_DIR)" --target benchmarks -j $(JOBS)
 	@scripts/bench "$(BUILD_DIR)"
 
-# ASan + UBSan build in build-asan/, running the data, io, train, reliability, ops and CLI tests.
+# ASan + UBSan build in build-asan/ (clang++ when installed), running the data, io, train,
+# reliability, ops and CLI tests.
 sanitize:
 	@JOBS=$(JOBS) scripts/sanitize build-asan
 
-# libFuzzer harnesses (clang) in build-fuzz/, each run for FUZZ_SECONDS.
+# libFuzzer harnesses (clang), built in build-asan/ beside the sanitizer build, each run for
+# FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60
 fuzz:
 	@JOBS=$(JOBS) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz

@@ -36,12 +36,20 @@ namespace cpu_generic {
 #include <engram/ops/detail/plastic_rnn_cpu_impl.h>
 } // namespace cpu_generic
 
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
+#endif
 namespace cpu_avx2 {
 #include <engram/ops/detail/plastic_rnn_cpu_impl.h>
 } // namespace cpu_avx2
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 
 namespace {
 
