@@ -6,6 +6,7 @@
 #include <engram/models/pretrained.h>
 #include <engram/models/residual_block.h>
 #include <engram/models/soft_hebb_layers.h>
+#include <engram/train/learning_rule.h>
 
 #include <c10/util/Exception.h>
 #include <torch/nn/modules/activation.h>
@@ -106,6 +107,8 @@ Network build_network(const Preset& preset, int64_t in_features, int64_t num_out
 
 Network build_network(const Preset& preset, const Shape& input_shape, int64_t num_outputs) {
   std::vector<NetworkLayer> body;
+  learning::RuleContext rules; // the learning rules' shared state (engram/train/learning_rule.h)
+  rules.num_outputs = num_outputs;
   Shape network_input = input_shape;
   Shape shape = input_shape;
   for (size_t i = 0; i < preset.layers.size(); ++i) {
@@ -131,6 +134,14 @@ Network build_network(const Preset& preset, const Shape& input_shape, int64_t nu
       }
       layer = type->build(spec, shape[0]);
     }
+    const std::string rule = learning::effective_rule(preset, spec);
+    if (rule != "bp") {
+      try {
+        layer = learning::apply_layer_rule(rule, spec, shape, std::move(layer), rules);
+      } catch (const c10::Error& e) {
+        TORCH_CHECK(false, "preset ", preset.source, ": ", e.what_without_backtrace());
+      }
+    }
     if (layer.out_shape.empty())
       layer.out_shape = {layer.out_features};
     layer.out_features = shape_numel(layer.out_shape);
@@ -138,6 +149,7 @@ Network build_network(const Preset& preset, const Shape& input_shape, int64_t nu
     body.push_back(std::move(layer));
   }
   Network net(std::move(body), network_input, num_outputs);
+  learning::apply_head_rule(learning::model_rule(preset), *net, rules, preset.source);
   if (!preset.pretrained.empty())
     load_pretrained_body(*net, preset.pretrained);
   return net;

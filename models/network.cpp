@@ -43,7 +43,14 @@ NetworkImpl::NetworkImpl(std::vector<NetworkLayer> body, Shape input_shape, int6
 }
 
 at::Tensor NetworkImpl::forward(const at::Tensor& x, const std::vector<at::Tensor>& gates) {
-  return head_->forward(features(x, gates));
+  const at::Tensor f = features(x, gates);
+  return head_rule_ ? head_rule_->forward(head_, f) : head_->forward(f);
+}
+
+void NetworkImpl::set_head_rule(std::shared_ptr<HeadRule> rule) {
+  TORCH_CHECK(rule != nullptr, "Network::set_head_rule: argument 'rule' expected a rule, got null");
+  TORCH_CHECK(head_rule_ == nullptr, "Network::set_head_rule: the head already has a rule");
+  head_rule_ = register_module("head_rule", std::move(rule));
 }
 
 at::Tensor NetworkImpl::features(const at::Tensor& x, const std::vector<at::Tensor>& gates) {

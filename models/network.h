@@ -14,6 +14,7 @@
 #include <torch/nn/pimpl.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,15 @@ public:
   virtual void begin_task(int64_t task) = 0;
 };
 
+// How the linear head computes the logits when a learning rule replaces its backward pass
+// (engram/train/learning_rule.h: feedback alignment and its kin). The head's parameters stay the
+// Network's own (`head()`); a rule module holds only its feedback matrices, as buffers.
+class HeadRule : public torch::nn::Module {
+public:
+  // features: [B, width] -> logits [B, num_outputs], with `head`'s weight and bias.
+  virtual at::Tensor forward(torch::nn::Linear& head, const at::Tensor& features) = 0;
+};
+
 class NetworkImpl : public torch::nn::Module {
 public:
   // A body over flat inputs [B, in_features].
@@ -63,6 +73,11 @@ public:
   at::Tensor features(const at::Tensor& x, const std::vector<at::Tensor>& gates = {});
   // The linear head (readout strategies set its weights themselves).
   torch::nn::Linear& head() { return head_; }
+  // The head's backward pass under a learning rule; registered as the submodule "head_rule" (its
+  // buffers are saved, loaded and moved with the network). Set once, before training.
+  void set_head_rule(std::shared_ptr<HeadRule> rule);
+  // nullptr: the head learns by backprop.
+  HeadRule* head_rule() const { return head_rule_.get(); }
 
   // Widths of the gate points, in order.
   std::vector<int64_t> gate_widths() const;
@@ -76,6 +91,7 @@ public:
 private:
   std::vector<NetworkLayer> body_;
   torch::nn::Linear head_{nullptr};
+  std::shared_ptr<HeadRule> head_rule_;
   int64_t in_features_;
   Shape input_shape_;
   int64_t num_outputs_;

@@ -3,6 +3,7 @@
 #include <engram/cl/strategy_registry.h>
 #include <engram/core/join.h>
 #include <engram/models/layer_registry.h>
+#include <engram/train/learning_rule.h>
 
 #include <c10/util/Exception.h>
 #include <nlohmann/json.hpp>
@@ -86,6 +87,22 @@ void parse_header(const std::string& source, const json& root, Preset& p) {
   }
 }
 
+// A "learning" value: a registered rule (a per-layer one for a layer).
+std::string parse_learning(const std::string& source, const std::string& path, const json& j,
+                           bool per_layer) {
+  expect(source, path, j, ParamKind::kString);
+  const std::string rule = j.get<std::string>();
+  const learning::LearningRuleInfo* info = learning::find_learning_rule(rule);
+  if (info == nullptr)
+    fail(source, path,
+         "unknown learning rule '" + rule +
+             "' (expected one of: " + join(learning::learning_rule_names()) + ")");
+  if (per_layer && info->kind == learning::RuleKind::kModel)
+    fail(source, path,
+         "'" + rule + "' is a model-level rule: set it for the whole model ($.learning)");
+  return rule;
+}
+
 LayerSpec parse_layer(const std::string& source, const std::string& path, const json& l) {
   expect_object(source, path, l);
   if (!l.contains("type"))
@@ -101,7 +118,11 @@ LayerSpec parse_layer(const std::string& source, const std::string& path, const 
   std::set<std::string> allowed{"type"};
   for (const auto& kv : type->params)
     allowed.insert(kv.first);
+  if (learning::takes_learning_rule(spec.type))
+    allowed.insert("learning");
   check_keys(source, path, l, allowed);
+  if (l.contains("learning"))
+    spec.learning = parse_learning(source, path + ".learning", l["learning"], /*per_layer=*/true);
   for (const auto& kv : type->params) {
     if (!l.contains(kv.first))
       continue;
@@ -146,8 +167,13 @@ std::vector<LayerSpec> parse_layers(const std::string& source, const json& root)
 TrainingSpec parse_training(const std::string& source, const json& t) {
   TrainingSpec training;
   expect_object(source, "$.training", t);
-  check_keys(source, "$.training", t,
-             {"optimizer", "lr", "batch_size", "iterations", "quick_iterations"});
+  check_keys(
+      source, "$.training", t,
+      {"optimizer", "lr", "batch_size", "iterations", "quick_iterations", "batch_manhattan"});
+  if (t.contains("batch_manhattan")) {
+    expect(source, "$.training.batch_manhattan", t["batch_manhattan"], ParamKind::kBool);
+    training.batch_manhattan = t["batch_manhattan"].get<bool>();
+  }
   if (t.contains("optimizer")) {
     expect(source, "$.training.optimizer", t["optimizer"], ParamKind::kString);
     training.optimizer = t["optimizer"].get<std::string>();
@@ -220,7 +246,7 @@ Preset parse_preset(const std::string& text, const std::string& source) {
   const json root = parse_json(text, source);
   expect_object(source, "$", root);
   check_keys(source, "$", root,
-             {"name", "description", "layers", "pretrained", "training", "strategies"});
+             {"name", "description", "layers", "pretrained", "training", "strategies", "learning"});
   Preset p;
   p.source = source;
   parse_header(source, root, p);
@@ -234,6 +260,8 @@ Preset parse_preset(const std::string& text, const std::string& source) {
       file = std::filesystem::path(source).parent_path() / file;
     p.pretrained = file.string();
   }
+  if (root.contains("learning"))
+    p.learning = parse_learning(source, "$.learning", root["learning"], /*per_layer=*/false);
   if (root.contains("training"))
     p.training = parse_training(source, root["training"]);
   if (root.contains("strategies"))

@@ -18,6 +18,9 @@ struct LayerSpec {
   std::map<std::string, double> numbers;
   std::map<std::string, bool> flags;
   std::map<std::string, std::string> strings;
+  // The layer's learning rule ("learning", linear and conv2d layers; engram/train/learning_rule.h);
+  // empty: the model's.
+  std::string learning;
 };
 
 struct TrainingSpec {
@@ -26,6 +29,9 @@ struct TrainingSpec {
   int64_t batch_size = 128;
   int64_t iterations = 2000;      // per task, paper protocol
   int64_t quick_iterations = 200; // per task, default reduced protocol
+  // Batch Manhattan (Liao et al. 2016): every gradient is replaced by its sign before the
+  // optimizer step.
+  bool batch_manhattan = false;
 };
 
 struct Preset {
@@ -37,6 +43,8 @@ struct Preset {
   // a relative path in the JSON is relative to the preset file's directory. Empty: none.
   std::string pretrained;
   TrainingSpec training;
+  // The model's learning rule ("learning"; engram/train/learning_rule.h); empty: bp.
+  std::string learning;
   std::map<std::string, cl::OptionOverrides> strategies; // strategy -> option values (checked)
 };
 

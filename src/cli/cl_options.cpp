@@ -188,4 +188,25 @@ std::string locate(const std::string& path) {
   return path;
 }
 
+void add_stream_option(CLI::App& cmd, std::string& stream) {
+  cmd.add_option("--stream", stream,
+                 "continual (the benchmark's tasks) | iid (one task holding every class of its "
+                 "dataset: i.i.d. training)")
+      ->check(CLI::IsMember({"continual", "iid"}))
+      ->capture_default_str();
+}
+
+std::string benchmark_for_stream(const std::string& benchmark, const std::string& stream) {
+  if (stream != "iid")
+    return benchmark;
+  const auto dash = benchmark.find('-');
+  return "iid" + (dash == std::string::npos ? std::string() : benchmark.substr(dash));
+}
+
+void add_batch_manhattan_option(CLI::App& cmd, bool& batch_manhattan) {
+  cmd.add_flag("--batch-manhattan", batch_manhattan,
+               "Batch Manhattan (Liao et al. 2016): each gradient replaced by its sign before the "
+               "optimizer step (true | false; default: the preset's training.batch_manhattan)");
+}
+
 } // namespace engram::cli

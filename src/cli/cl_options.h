@@ -58,6 +58,15 @@ void apply_device_options(const DeviceOptions& options);
 // (its cost grows as T^2; cells not evaluated are n/a, and so are the metrics that need them).
 void add_evaluation_options(CLI::App& cmd, int64_t& eval_every, std::string& eval_tasks);
 
+// --stream continual|iid: `iid` trains on one task holding every class of the benchmark's dataset
+// (the benchmark iid-<dataset>: i.i.d. training); `continual` keeps the benchmark's stream.
+void add_stream_option(CLI::App& cmd, std::string& stream);
+// The benchmark that `stream` asks for: "split-fmnist" with "iid" is "iid-fmnist".
+std::string benchmark_for_stream(const std::string& benchmark, const std::string& stream);
+// --batch-manhattan: every gradient replaced by its sign before the optimizer step (Liao et al.
+// 2016); with the preset's training.batch_manhattan, either turns it on.
+void add_batch_manhattan_option(CLI::App& cmd, bool& batch_manhattan);
+
 // Splits "a,b,c".
 std::vector<std::string> split_list(const std::string& text);
 

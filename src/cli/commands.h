@@ -13,5 +13,6 @@ void add_compare_command(CLI::App& app);
 void add_plot_command(CLI::App& app);
 void add_merge_command(CLI::App& app);
 void add_strategies_command(CLI::App& app);
+void add_learning_rules_command(CLI::App& app);
 
 } // namespace engram::cli

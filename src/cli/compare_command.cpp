@@ -14,6 +14,7 @@
 #include <engram/data/benchmark.h>
 #include <engram/io/atomic_file.h>
 #include <engram/train/experiment.h>
+#include <engram/train/learning_rule.h>
 #include <engram/train/seed_summary.h>
 #include <engram/train/study_grid.h>
 
@@ -63,6 +64,9 @@ struct CompareOptions {
   bool resume = false;
   bool no_plot = false;
   bool quiet = false;
+  std::string learning; // "bp,fa,...": every preset under each rule (empty: the presets' own)
+  std::string stream = "continual";
+  bool batch_manhattan = false;
   DeviceOptions device;
 };
 
@@ -86,6 +90,8 @@ parse_overrides(const std::vector<std::string>& hp) {
 // The entries of a compare: every (preset, strategy) pair in every scenario.
 struct Grid {
   std::vector<models::Preset> presets;
+  // Per preset: the --learning rule it runs under ("" when none; its name then ends "+<rule>").
+  std::vector<std::string> learning;
   std::vector<std::string> scenarios;
   std::vector<std::pair<size_t, std::string>> runs; // (index into presets, strategy)
 };
@@ -93,8 +99,22 @@ struct Grid {
 // The cross product of --presets and --strategies.
 Grid make_grid(const CompareOptions& o) {
   Grid grid;
-  for (const auto& p : split_list(o.presets))
-    grid.presets.push_back(models::load_preset(locate(p)));
+  const auto rules = split_list(o.learning);
+  for (const auto& r : rules)
+    learning::learning_rule_info(r, "--learning");
+  for (const auto& p : split_list(o.presets)) {
+    const models::Preset preset = models::load_preset(locate(p));
+    if (rules.empty()) {
+      grid.presets.push_back(preset);
+      grid.learning.emplace_back();
+    }
+    for (const auto& r : rules) {
+      grid.presets.push_back(preset);
+      grid.presets.back().name += "+" + r;
+      grid.presets.back().learning = r;
+      grid.learning.push_back(r);
+    }
+  }
   grid.scenarios = split_list(o.scenarios);
   const auto strategies = split_list(o.strategies);
   TORCH_CHECK(!grid.presets.empty() && !grid.scenarios.empty() && !strategies.empty(),
@@ -120,8 +140,10 @@ void add_also_runs(const std::vector<std::string>& also_lists, Grid& grid) {
     size_t p = 0;
     while (p < grid.presets.size() && grid.presets[p].name != preset.name)
       ++p;
-    if (p == grid.presets.size())
+    if (p == grid.presets.size()) {
       grid.presets.push_back(std::move(preset));
+      grid.learning.emplace_back();
+    }
     if (std::find(grid.runs.begin(), grid.runs.end(), std::make_pair(p, strategy)) ==
         grid.runs.end())
       grid.runs.emplace_back(p, strategy);
@@ -159,6 +181,8 @@ std::string cell_config(const CompareOptions& o, const Grid& g, const Cell& c) {
     << o.data_dir << "|" << c.scenario << "|" << c.strategy << "|" << g.presets[c.preset].name
     << "|" << g.presets[c.preset].source << "|" << c.seed << "|" << join(c.hp, ";") << "|"
     << (c.validation ? o.validation_fraction : 0.0);
+  if (o.batch_manhattan)
+    s << "|batch_manhattan";
   return s.str();
 }
 
@@ -199,6 +223,12 @@ Paths cell_paths(const CompareOptions& o, const Cell& c) {
 train::ExperimentSpec make_spec(const CompareOptions& o, const Grid& g, const Cell& c) {
   train::ExperimentSpec spec;
   spec.preset = g.presets[c.preset];
+  if (const std::string& rule = g.learning[c.preset]; !rule.empty()) {
+    // As a child `engram run --learning` does: the preset's own name, "+<rule>" added there.
+    spec.preset.name.resize(spec.preset.name.size() - rule.size() - 1);
+    spec.learning = rule;
+  }
+  spec.batch_manhattan = o.batch_manhattan;
   spec.benchmark = o.benchmark;
   spec.scenario = c.scenario;
   spec.strategy = c.strategy;
@@ -267,6 +297,10 @@ std::vector<std::string> cell_command(const CompareOptions& o, const Grid& g, co
                      std::to_string(o.eval_every), "--eval-tasks", o.eval_tasks});
   if (o.device.deterministic)
     a.push_back("--deterministic");
+  if (!g.learning[c.preset].empty())
+    a.insert(a.end(), {"--learning", g.learning[c.preset]});
+  if (o.batch_manhattan)
+    a.push_back("--batch-manhattan");
   if (o.resume)
     a.push_back("--resume");
   return a;
@@ -473,8 +507,10 @@ void report(const CompareOptions& o, const nlohmann::json& doc, const std::strin
   }
 }
 
-void compare(const CompareOptions& o) {
+void compare(const CompareOptions& given) {
   namespace fs = std::filesystem;
+  CompareOptions o = given;
+  o.benchmark = benchmark_for_stream(o.benchmark, o.stream);
   if (o.threads > 0)
     at::set_num_threads(o.threads);
   apply_device_options(o.device); // an unknown device fails before anything runs
@@ -507,7 +543,8 @@ void compare(const CompareOptions& o) {
   spec << o.benchmark << "|" << o.protocol << "|" << o.iterations << "|" << o.num_tasks << "|"
        << o.data_dir << "|" << join(grid.scenarios, ",") << "|" << train::format_seed_list(seeds)
        << "|" << join(o.hp, ";") << "|" << join(o.hp_grid, ";") << "|" << o.validation_fraction
-       << "|" << o.augment << "|" << o.eval_every << "|" << o.eval_tasks;
+       << "|" << o.augment << "|" << o.eval_every << "|" << o.eval_tasks
+       << (o.batch_manhattan ? "|batch_manhattan" : "");
   for (const auto& run : grid.runs)
     spec << "|" << run.second << "@" << grid.presets[run.first].name;
   const std::string fingerprint = train::fingerprint_hex(spec.str());
@@ -575,6 +612,12 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("--strategies", o->strategies, strategy_help)->capture_default_str();
   cmd->add_option("--presets", o->presets, "Comma-separated model preset files")
       ->capture_default_str();
+  cmd->add_option("--learning", o->learning,
+                  "Comma-separated learning rules, each preset run under each (model name "
+                  "<preset>+<rule>), of: " +
+                      join(learning::learning_rule_names()));
+  add_stream_option(*cmd, o->stream);
+  add_batch_manhattan_option(*cmd, o->batch_manhattan);
   cmd->add_option(
       "--also", o->also,
       "Comma-separated strategy@preset-file runs added to the grid in every scenario (repeatable)");

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   engram::cli::add_plot_command(app);
   engram::cli::add_merge_command(app);
   engram::cli::add_strategies_command(app);
+  engram::cli::add_learning_rules_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

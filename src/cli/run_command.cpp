@@ -8,6 +8,7 @@
 #include <engram/data/benchmark.h>
 #include <engram/io/atomic_file.h>
 #include <engram/train/experiment.h>
+#include <engram/train/learning_rule.h>
 #include <engram/train/seed_summary.h>
 
 #include <ATen/Parallel.h>
@@ -28,6 +29,7 @@ struct RunOptions {
   std::string seeds; // "0-4", "0,3,7": one run per seed (overrides --seed)
   int threads = 0;
   bool quiet = false;
+  std::string stream = "continual";
   DeviceOptions device;
   train::ExperimentSpec spec;
 };
@@ -48,6 +50,7 @@ void run(const RunOptions& o) {
     at::set_num_threads(o.threads);
   apply_device_options(o.device); // an unknown device fails before anything is read
   train::ExperimentSpec spec = o.spec;
+  spec.benchmark = benchmark_for_stream(spec.benchmark, o.stream);
   spec.device = o.device.device;
   spec.preset = models::load_preset(locate(o.preset));
   cl::strategy_info(spec.strategy); // an unknown strategy fails before the data are loaded
@@ -109,6 +112,12 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--scenario", o->spec.scenario, "task | domain | class")->capture_default_str();
   const std::string strategy_help = join(cl::strategy_names(), " | ");
   cmd->add_option("--strategy", o->spec.strategy, strategy_help)->capture_default_str();
+  add_stream_option(*cmd, o->stream);
+  cmd->add_option("--learning", o->spec.learning,
+                  "Learning rule of the whole model, instead of the preset's: " +
+                      join(learning::learning_rule_names(), " | ") + " (engram learning-rules)")
+      ->check(CLI::IsMember(learning::learning_rule_names()));
+  add_batch_manhattan_option(*cmd, o->spec.batch_manhattan);
   cmd->add_option("--hp", o->hp,
                   "Strategy hyperparameter key=value (repeatable), e.g. --hp lambda=5000");
   cmd->add_option("--protocol", o->spec.protocol,

@@ -15,14 +15,14 @@ BenchmarkName parse_benchmark(const std::string& name) {
   BenchmarkName b;
   b.protocol = name.substr(0, dash);
   b.dataset = dash == std::string::npos ? "custom" : name.substr(dash + 1);
-  const bool protocol_ok =
-      b.protocol == "split" || b.protocol == "permuted" || b.protocol == "rotated";
+  const bool protocol_ok = b.protocol == "split" || b.protocol == "permuted" ||
+                           b.protocol == "rotated" || b.protocol == "iid";
   const bool dataset_ok = b.dataset == "fmnist" || b.dataset == "mnist" ||
                           b.dataset == "synthetic" || b.dataset == "custom" ||
                           b.dataset == "cifar10" || b.dataset == "cifar100";
   TORCH_CHECK(protocol_ok && dataset_ok,
               "parse_benchmark: argument 'benchmark' expected "
-              "<split|permuted|rotated>[-<fmnist|mnist|cifar10|cifar100|synthetic>] (a bare "
+              "<split|permuted|rotated|iid>[-<fmnist|mnist|cifar10|cifar100|synthetic>] (a bare "
               "protocol needs --data-dir), got '",
               name, "'");
   return b;
@@ -105,6 +105,11 @@ Stream make_benchmark_stream(const BenchmarkName& name, const Dataset& dataset, 
   const int64_t fallback = name.protocol == "split" && name.dataset == "cifar100"
                                ? 10
                                : default_num_tasks(name.protocol);
+  if (name.protocol == "iid") { // i.i.d. training: one task holding every class
+    TORCH_CHECK(num_tasks <= 1, "make_benchmark_stream: an iid benchmark is one task, got ",
+                num_tasks, " tasks (--tasks)");
+    return make_split_stream(dataset, scenario, {1, shuffle_classes, seed});
+  }
   const int64_t T = num_tasks > 0 ? num_tasks : fallback;
   if (name.protocol == "split")
     return make_split_stream(dataset, scenario, {T, shuffle_classes, seed});

@@ -1,6 +1,7 @@
 #pragma once
 // Named benchmarks: "<protocol>-<dataset>", e.g. split-fmnist, permuted-mnist, rotated-fmnist,
-// split-cifar10, split-cifar100, split-synthetic. Protocols: split, permuted, rotated. Datasets:
+// split-cifar10, split-cifar100, split-synthetic. Protocols: split, permuted, rotated, and iid
+// (i.i.d. training: one task holding every class, e.g. iid-mnist). Datasets:
 // fmnist (Debian's dataset-fashion-mnist), mnist (scripts/bootstrap puts it in
 // ~/.cache/engram/mnist), cifar10 / cifar100 (the binary versions, from data_dir or
 // $ENGRAM_CIFAR10_DIR / $ENGRAM_CIFAR100_DIR: data/cifar.h), synthetic (generated, for tests and

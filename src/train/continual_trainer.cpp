@@ -283,10 +283,32 @@ at::Tensor train_iteration(Learner& l, cl::Strategy& strategy, const data::Strea
     batch.x = config.augment_batch(batch.x, ctx.generator);
   l.optimizer->zero_grad();
   at::Tensor logits = ctx.forward(batch.x, batch.task);
-  at::Tensor loss = masked_cross_entropy(logits, batch.y, stream.active_mask(batch.task, t));
-  loss = strategy.before_backward(ctx, batch, logits, loss);
-  loss.backward();
+  const at::Tensor active = stream.active_mask(batch.task, t);
+  const at::Tensor task_loss = masked_cross_entropy(logits, batch.y, active);
+  at::Tensor loss = strategy.before_backward(ctx, batch, logits, task_loss);
+  if (config.model_gradient) {
+    // The task loss's gradient from the model-level rule; the strategy's own term by autograd.
+    TORCH_CHECK(strategy.context_gates(batch.task).empty(), "run_continual: strategy '",
+                strategy.name(), "' gates hidden units; a model-level learning rule sees none");
+    const at::Tensor y = batch.y;
+    config.model_gradient(*l.model, batch.x, [&active, &y](const at::Tensor& z) {
+      return masked_cross_entropy(z, y, active);
+    });
+    if (!loss.is_same(task_loss)) {
+      const at::Tensor extra = loss - task_loss;
+      if (extra.requires_grad())
+        extra.backward();
+    }
+  } else {
+    loss.backward();
+  }
   strategy.after_backward(ctx, batch);
+  if (config.batch_manhattan) { // the update: the sign of the batch's gradient
+    at::NoGradGuard no_grad;
+    for (auto& p : l.model->parameters())
+      if (p.grad().defined())
+        p.mutable_grad().sign_();
+  }
   l.optimizer->step();
   strategy.after_step(ctx, batch);
   return loss;

@@ -57,6 +57,16 @@ struct TrainerConfig {
   // When set, every training batch (after the strategy composed it) passes through it, with the
   // run's sampling generator (data/augmentation.h; --augment).
   std::function<at::Tensor(const at::Tensor& x, at::Generator& generator)> augment_batch;
+  // A model-level learning rule (engram/train/learning_rule.h: ModelGradientFn). When set, the
+  // task loss's gradient comes from it: it sets the parameters' .grad for the batch (the network,
+  // its inputs, the task loss as a function of the logits); the part of the loss a strategy adds
+  // (before_backward's loss minus the task loss) is differentiated by autograd and added. The
+  // rule sees no context gates: a strategy that gates (XdG) is refused.
+  std::function<void(models::NetworkImpl& net, const at::Tensor& x,
+                     const std::function<at::Tensor(const at::Tensor& logits)>& task_loss)>
+      model_gradient;
+  // Batch Manhattan (Liao et al. 2016): each gradient is replaced by its sign before the step.
+  bool batch_manhattan = false;
 };
 
 struct RunResult {

@@ -1,6 +1,7 @@
 #include <engram/train/experiment.h>
 
 #include <engram/train/device.h>
+#include <engram/train/learning_rule.h>
 #include <engram/train/progress_bar.h>
 #include <engram/train/run_fingerprint.h>
 
@@ -23,7 +24,13 @@
 
 namespace engram::train {
 
-RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& dataset) {
+RunRecord run_experiment(const ExperimentSpec& spec_given, const data::Dataset& dataset) {
+  ExperimentSpec spec = spec_given;
+  if (!spec.learning.empty()) {
+    learning::learning_rule_info(spec.learning, "--learning");
+    spec.preset.learning = spec.learning;
+    spec.preset.name += "+" + spec.learning;
+  }
   const c10::Device device = parse_device(spec.device);
   const data::BenchmarkName bench = data::parse_benchmark(spec.benchmark);
   const data::Scenario scenario = data::parse_scenario(spec.scenario);
@@ -92,6 +99,10 @@ RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& datase
   cfg.eval_seen_only = spec.eval_tasks == "seen";
   r.eval_every = spec.eval_every;
   r.eval_tasks = spec.eval_tasks;
+  r.learning = learning::model_rule(spec.preset);
+  r.batch_manhattan = spec.batch_manhattan || spec.preset.training.batch_manhattan;
+  cfg.model_gradient = learning::model_gradient(spec.preset);
+  cfg.batch_manhattan = r.batch_manhattan;
   RunFingerprint fp; // everything that determines the run; not the device
   fp.add("benchmark", spec.benchmark);
   fp.add("dataset", r.dataset);
@@ -112,6 +123,11 @@ RunRecord run_experiment(const ExperimentSpec& spec, const data::Dataset& datase
   fp.add("augment", r.augment);
   fp.add("eval_every", r.eval_every);
   fp.add("eval_tasks", r.eval_tasks);
+  // Recorded when not the defaults, so that earlier checkpoints keep their fingerprint.
+  if (r.learning != "bp")
+    fp.add("learning", r.learning);
+  if (r.batch_manhattan)
+    fp.add("batch_manhattan", true);
   cfg.fingerprint = fp.serialize();
   if (augment != data::Augmentation::kNone) {
     const std::vector<int64_t> shape = stream.input_shape();
@@ -179,7 +195,9 @@ std::string records_to_json(const std::vector<RunRecord>& records) {
     j["training"] = {{"optimizer", r.optimizer},
                      {"lr", r.lr},
                      {"batch_size", r.batch_size},
-                     {"iterations_per_task", r.iterations}};
+                     {"iterations_per_task", r.iterations},
+                     {"batch_manhattan", r.batch_manhattan}};
+    j["learning"] = r.learning;
     j["seed"] = r.seed;
     j["device"] = r.device;
     j["deterministic"] = r.deterministic;

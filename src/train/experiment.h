@@ -42,6 +42,10 @@ struct ExperimentSpec {
   // after every `eval_every`-th task; `eval_tasks` "all" or "seen" (the seen tasks and the next).
   int64_t eval_every = 1;
   std::string eval_tasks = "all";
+  // Non-empty: the model's learning rule instead of the preset's (engram/train/learning_rule.h);
+  // the record's preset is then named "<preset>+<rule>".
+  std::string learning;
+  bool batch_manhattan = false; // or the preset's training.batch_manhattan
 };
 
 struct RunRecord {
@@ -68,6 +72,8 @@ struct RunRecord {
   double validation_fraction = 0; // > 0: evaluated on a validation split, not on the test set
   int64_t eval_every = 1;         // the accuracy matrix's evaluation schedule
   std::string eval_tasks = "all"; // all | seen
+  std::string learning = "bp";    // the model's learning rule
+  bool batch_manhattan = false;
 };
 
 // Runs the experiment on an already loaded dataset (compare loads it once for the whole grid).

@@ -105,6 +105,8 @@ std::string canonical_layers(const models::Preset& preset) {
       j[kv.first] = kv.second;
     for (const auto& kv : l.strings)
       j[kv.first] = kv.second;
+    if (!l.learning.empty()) // absent before learning rules: old checkpoints keep their text
+      j["learning"] = l.learning;
     layers.push_back(j);
   }
   return layers.dump();
