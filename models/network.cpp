@@ -43,7 +43,19 @@ NetworkImpl::NetworkImpl(std::vector<NetworkLayer> body, Shape input_shape, int6
 }
 
 at::Tensor NetworkImpl::forward(const at::Tensor& x, const std::vector<at::Tensor>& gates) {
-  return head_->forward(features(x, gates));
+  const at::Tensor f = features(x, gates);
+  at::Tensor out = head_->forward(f);
+  if (linear_records_ != nullptr)
+    record_linear(*head_, f, out);
+  return out;
+}
+
+void NetworkImpl::record_linear(const torch::nn::Module& module, const at::Tensor& in,
+                                const at::Tensor& out) {
+  const auto* linear = dynamic_cast<const torch::nn::LinearImpl*>(&module);
+  if (linear == nullptr || in.dim() != 2)
+    return;
+  linear_records_->push_back(LinearActivation{linear->weight, linear->bias, in, out});
 }
 
 at::Tensor NetworkImpl::features(const at::Tensor& x, const std::vector<at::Tensor>& gates) {
@@ -62,7 +74,10 @@ at::Tensor NetworkImpl::features(const at::Tensor& x, const std::vector<at::Tens
   at::Tensor h = shaped ? x : x.view(batch_shape);
   size_t g = 0;
   for (auto& layer : body_) {
+    const at::Tensor in = h;
     h = layer.module.forward(h);
+    if (linear_records_ != nullptr)
+      record_linear(*layer.module.ptr(), in, h);
     if (layer.gate_point && !gates.empty()) {
       const at::Tensor& gate = gates[g++];
       if (h.dim() == 2) {
