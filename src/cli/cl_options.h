@@ -58,6 +58,12 @@ void apply_device_options(const DeviceOptions& options);
 // (its cost grows as T^2; cells not evaluated are n/a, and so are the metrics that need them).
 void add_evaluation_options(CLI::App& cmd, int64_t& eval_every, std::string& eval_tasks);
 
+// --eval-during N: the accuracy on the tasks trained so far every N iterations (0: off), in RUN's
+// `eval_during` (docs/results-schema.md).
+void add_eval_during_option(CLI::App& cmd, int64_t& eval_during);
+// --pad N: images padded to N x N pixels before the stream is built (0: none), in [0, 1024].
+void add_pad_option(CLI::App& cmd, int64_t& pad);
+
 // Splits "a,b,c".
 std::vector<std::string> split_list(const std::string& text);
 

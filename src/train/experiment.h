@@ -42,6 +42,12 @@ struct ExperimentSpec {
   // after every `eval_every`-th task; `eval_tasks` "all" or "seen" (the seen tasks and the next).
   int64_t eval_every = 1;
   std::string eval_tasks = "all";
+  // > 0: accuracy on the tasks trained so far every `eval_during` iterations
+  // (TrainerConfig::eval_during).
+  int64_t eval_during = 0;
+  // > 0: every image padded to pad x pad pixels (black, centred) before the stream is built, e.g.
+  // 32 for van de Ven et al.'s permuted MNIST (data::pad_dataset).
+  int64_t pad = 0;
 };
 
 struct RunRecord {
@@ -68,6 +74,8 @@ struct RunRecord {
   double validation_fraction = 0; // > 0: evaluated on a validation split, not on the test set
   int64_t eval_every = 1;         // the accuracy matrix's evaluation schedule
   std::string eval_tasks = "all"; // all | seen
+  int64_t eval_during = 0;        // TrainerConfig::eval_during (0: off)
+  int64_t pad = 0;                // ExperimentSpec::pad (0: none)
 };
 
 // Runs the experiment on an already loaded dataset (compare loads it once for the whole grid).
