@@ -14,19 +14,24 @@ ReservoirBuffer::ReservoirBuffer(int64_t capacity) : capacity_(capacity) {
   TORCH_CHECK(capacity > 0, "ReservoirBuffer: argument 'capacity' expected > 0, got ", capacity);
 }
 
-at::Tensor sample_hashes(const Batch& b) {
+at::Tensor hash_multipliers(int64_t dim) {
+  // From a fixed seed, not the run's generator: the draws of a run are unchanged.
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(0x5eed0f5a3b1eULL);
+  return at::randint(1LL << 62, {dim + 2}, gen, at::kLong) * 2 + 1;
+}
+
+at::Tensor sample_hashes(const Batch& b, at::Tensor mult) {
   at::Tensor x = b.x.reshape({b.size(), -1}).contiguous();
   at::Tensor bits;
   if (x.scalar_type() == at::kDouble)
     bits = x.view(at::kLong);
   else
     bits = x.to(at::kFloat).view(at::kInt).to(at::kLong);
-  // Odd multipliers from a fixed seed (not the run's generator: the draws of a run are unchanged);
-  // integer sums wrap modulo 2^64, so the hash does not depend on the order of the summation.
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(0x5eed0f5a3b1eULL);
+  // Integer sums wrap modulo 2^64: the hash does not depend on the order of the summation.
   const int64_t D = bits.size(1);
-  const at::Tensor mult =
-      (at::randint(1LL << 62, {D + 2}, gen, at::kLong) * 2 + 1).to(bits.device());
+  if (!mult.defined() || mult.size(0) != D + 2)
+    mult = hash_multipliers(D);
+  mult = mult.to(bits.device());
   return (bits * mult.narrow(0, 0, D)).sum(1) + b.y.to(at::kLong) * mult[D] +
          b.task.to(at::kLong) * mult[D + 1];
 }
@@ -35,7 +40,10 @@ void ReservoirBuffer::add(const Batch& offered, at::Generator& generator) {
   if (offered.size() == 0)
     return;
   // Only the samples not stored yet, each once.
-  const at::Tensor h = sample_hashes(offered);
+  const int64_t dim = offered.x.numel() / offered.size();
+  if (!multipliers_.defined() || multipliers_.size(0) != dim + 2)
+    multipliers_ = hash_multipliers(dim).to(offered.x.device());
+  const at::Tensor h = sample_hashes(offered, multipliers_);
   const at::Tensor positions = at::arange(offered.size(), h.options());
   at::Tensor repeated = ((h.unsqueeze(1) == h.unsqueeze(0))
                              .logical_and_(positions.unsqueeze(1) > positions.unsqueeze(0)))
@@ -122,7 +130,8 @@ void ReservoirBuffer::load(torch::serialize::InputArchive& a, const std::string&
       return at::cat({s, at::zeros_like(s.narrow(0, 0, 1))});
     };
     store_ = Batch{spare(t.at(0)), spare(t.at(1)), spare(t.at(2))};
-    hashes_ = sample_hashes(store_);
+    multipliers_ = hash_multipliers(store_.x.numel() / store_.size()).to(store_.x.device());
+    hashes_ = sample_hashes(store_, multipliers_);
   }
 }
 

@@ -38,11 +38,15 @@ private:
   // Allocated on first add, on the batch's device, with one spare row past capacity_ that takes
   // the samples not kept (so that an add is a fixed-shape write, without a wait for the device).
   Batch store_;
-  at::Tensor hashes_; // int64 [capacity_ + 1]: the hash of each stored sample
+  at::Tensor hashes_;      // int64 [capacity_ + 1]: the hash of each stored sample
+  at::Tensor multipliers_; // hash_multipliers of the samples' size, on their device
 };
 
 // A 64-bit hash of each sample of `batch` (int64 [B]) from the exact bytes of its image, its label
-// and its task: equal samples have equal hashes on every device.
-at::Tensor sample_hashes(const Batch& batch);
+// and its task: equal samples have equal hashes on every device. `multipliers`: those of
+// hash_multipliers for the batch's image size (computed when undefined).
+at::Tensor sample_hashes(const Batch& batch, at::Tensor multipliers = {});
+// The hash's odd int64 multipliers for images of `dim` values (dim + 2 of them), from a fixed seed.
+at::Tensor hash_multipliers(int64_t dim);
 
 } // namespace engram::cl
