@@ -44,13 +44,24 @@ NetworkImpl::NetworkImpl(std::vector<NetworkLayer> body, Shape input_shape, int6
 
 at::Tensor NetworkImpl::forward(const at::Tensor& x, const std::vector<at::Tensor>& gates) {
   const at::Tensor f = features(x, gates);
-  return head_rule_ ? head_rule_->forward(head_, f) : head_->forward(f);
+  at::Tensor out = head_rule_ ? head_rule_->forward(head_, f) : head_->forward(f);
+  if (linear_records_ != nullptr)
+    record_linear(*head_, f, out);
+  return out;
 }
 
 void NetworkImpl::set_head_rule(std::shared_ptr<HeadRule> rule) {
   TORCH_CHECK(rule != nullptr, "Network::set_head_rule: argument 'rule' expected a rule, got null");
   TORCH_CHECK(head_rule_ == nullptr, "Network::set_head_rule: the head already has a rule");
   head_rule_ = register_module("head_rule", std::move(rule));
+}
+
+void NetworkImpl::record_linear(const torch::nn::Module& module, const at::Tensor& in,
+                                const at::Tensor& out) {
+  const auto* linear = dynamic_cast<const torch::nn::LinearImpl*>(&module);
+  if (linear == nullptr || in.dim() != 2)
+    return;
+  linear_records_->push_back(LinearActivation{linear->weight, linear->bias, in, out});
 }
 
 at::Tensor NetworkImpl::features(const at::Tensor& x, const std::vector<at::Tensor>& gates) {
@@ -69,7 +80,10 @@ at::Tensor NetworkImpl::features(const at::Tensor& x, const std::vector<at::Tens
   at::Tensor h = shaped ? x : x.view(batch_shape);
   size_t g = 0;
   for (auto& layer : body_) {
+    const at::Tensor in = h;
     h = layer.module.forward(h);
+    if (linear_records_ != nullptr)
+      record_linear(*layer.module.ptr(), in, h);
     if (layer.gate_point && !gates.empty()) {
       const at::Tensor& gate = gates[g++];
       if (h.dim() == 2) {

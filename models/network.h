@@ -59,6 +59,14 @@ public:
   virtual at::Tensor forward(torch::nn::Linear& head, const at::Tensor& features) = 0;
 };
 
+// A torch::nn::Linear of the network (a body layer or the head) as one forward ran it: its
+// parameters, its 2-D input [B, in] and its output [B, out] (in the autograd graph), from which
+// per-sample gradients of the layer's parameters follow without per-sample passes (the Fisher).
+struct LinearActivation {
+  at::Tensor weight, bias; // bias undefined when the layer has none
+  at::Tensor input, output;
+};
+
 class NetworkImpl : public torch::nn::Module {
 public:
   // A body over flat inputs [B, in_features].
@@ -86,6 +94,11 @@ public:
   // Tells every TaskBoundaryHook submodule that task `task` is about to be trained.
   void begin_task(int64_t task);
   int64_t num_outputs() const { return num_outputs_; }
+  // While `records` is set (not null), every forward appends one LinearActivation per Linear layer
+  // it runs on a 2-D input; nullptr stops the recording. Not copied, saved or cloned.
+  void record_linear_activations(std::vector<LinearActivation>* records) {
+    linear_records_ = records;
+  }
   void pretty_print(std::ostream& stream) const override;
 
 private:
@@ -95,6 +108,8 @@ private:
   int64_t in_features_;
   Shape input_shape_;
   int64_t num_outputs_;
+  std::vector<LinearActivation>* linear_records_ = nullptr;
+  void record_linear(const torch::nn::Module& module, const at::Tensor& in, const at::Tensor& out);
 };
 TORCH_MODULE(Network);
 

@@ -215,6 +215,16 @@ cl::OptionOverrides parse_strategy_options(const std::string& source, const std:
   for (auto h = j.begin(); h != j.end(); ++h) {
     const std::string option_path = path + "." + h.key();
     const cl::OptionInfo& option = *strategy.find_option(h.key());
+    if (option.kind == cl::OptionKind::kChoice) { // a named variant, given by its name
+      expect(source, option_path, h.value(), ParamKind::kString);
+      const int64_t index = cl::find_choice(option, h.value().get<std::string>());
+      if (index < 0)
+        fail(source, option_path,
+             "expected " + cl::option_expected_text(option) + ", got '" +
+                 h.value().get<std::string>() + "'");
+      options[h.key()] = static_cast<double>(index);
+      continue;
+    }
     expect(source, option_path, h.value(),
            option.kind == cl::OptionKind::kInteger ? ParamKind::kInteger : ParamKind::kNumber);
     const double value = h.value().get<double>();

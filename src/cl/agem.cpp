@@ -13,11 +13,13 @@ namespace engram::cl {
 
 ENGRAM_REGISTER_STRATEGY(AgemStrategy, "agem",
                          "Chaudhry et al. 2019: gradient projected when it conflicts with a memory "
-                         "batch's; memory = buffer_size/T samples per finished task",
+                         "batch's; memory = buffer_size/T samples per finished task (budget "
+                         "per-task, Mammoth) or buffer_size/(T k) per class (per-class)",
                          ENGRAM_STRATEGY_OPTION(buffer_size,
                                                 OptionRange::closed(1, kMaxBufferSize)),
                          ENGRAM_STRATEGY_OPTION(reference_batch,
-                                                OptionRange::closed(1, kMaxBatchSize)));
+                                                OptionRange::closed(1, kMaxBatchSize)),
+                         ENGRAM_STRATEGY_CHOICE(budget, "per-task", "per-class"));
 
 at::Tensor agem_project(const at::Tensor& g, const at::Tensor& g_ref) {
   TORCH_CHECK(g.sizes() == g_ref.sizes(),
@@ -65,12 +67,31 @@ void AgemStrategy::after_backward(StrategyContext& ctx, const Batch&) {
 }
 
 void AgemStrategy::after_task(StrategyContext& ctx, const data::Task& task) {
-  const int64_t per_task = options.buffer_size() / ctx.stream->num_tasks();
-  const int64_t n = std::min<int64_t>(per_task, task.train.size());
+  const int64_t T = ctx.stream->num_tasks();
+  const int64_t size = task.train.size();
+  at::Tensor pos;
+  if (options.budget() == "per-class") {
+    // The task's classes (on the host: a few units), each with the same share.
+    const at::Tensor targets = task.train.targets.to(at::kCPU);
+    const at::Tensor classes = std::get<0>(at::_unique(targets, /*sorted=*/true));
+    const int64_t k = classes.size(0);
+    const int64_t per_class = k > 0 ? options.buffer_size() / (T * k) : 0;
+    const at::Tensor order = at::randperm(size, ctx.generator, at::kLong);
+    const at::Tensor shuffled = targets.index_select(0, order);
+    std::vector<at::Tensor> parts;
+    for (int64_t c = 0; c < k; ++c) {
+      const at::Tensor of_class = order.masked_select(shuffled.eq(classes[c]));
+      parts.push_back(of_class.narrow(0, 0, std::min<int64_t>(per_class, of_class.size(0))));
+    }
+    pos = parts.empty() ? at::zeros({0}, at::kLong) : at::cat(parts);
+  } else {
+    const int64_t n = std::min<int64_t>(options.buffer_size() / T, size);
+    pos = at::randperm(size, ctx.generator, at::kLong).narrow(0, 0, std::max<int64_t>(n, 0));
+  }
+  const int64_t n = pos.size(0);
   if (n <= 0)
     return;
-  at::Tensor pos =
-      ctx.to_device(at::randperm(task.train.size(), ctx.generator, at::kLong).narrow(0, 0, n));
+  pos = ctx.to_device(pos);
   const auto on = pos.options();
   memory_ = concat_batches(memory_, Batch{task.train.images_at(pos), task.train.targets_at(pos),
                                           at::full({n}, task.id, on)});

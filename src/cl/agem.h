@@ -1,12 +1,18 @@
 #pragma once
-// Averaged Gradient Episodic Memory (Chaudhry et al. 2019). After each task, buffer_size / T of its
-// training samples join an episodic memory. While training later tasks, the gradient g of the
+// Averaged Gradient Episodic Memory (Chaudhry et al. 2019). After each task, some of its training
+// samples join an episodic memory of at most buffer_size samples, as `budget` says:
+//   per-task   (default) buffer_size / T samples drawn uniformly from the task (Mammoth's A-GEM);
+//   per-class  buffer_size / (T * k) samples of each of the task's k classes (its output units
+//              under the scenario), a per-class budget as in GMvandeVen/continual-learning's
+//              current code. While training later tasks, the gradient g of the
 // current batch is compared with the gradient g_ref of a memory batch (reference_batch samples);
 // when they conflict (g . g_ref < 0), g is projected onto the half-space where they agree:
 //   g <- g - (g . g_ref) / (g_ref . g_ref) * g_ref.
 #include <engram/cl/strategy.h>
 
 #include <torch/arg.h>
+
+#include <string>
 
 namespace engram::cl {
 
@@ -18,6 +24,8 @@ struct AgemOptions {
   TORCH_ARG(int64_t, buffer_size) = 1000;
   /// Memory samples in the batch whose gradient is the reference g_ref.
   TORCH_ARG(int64_t, reference_batch) = 256;
+  /// How the memory is shared out: "per-task" or "per-class" (above).
+  TORCH_ARG(std::string, budget) = "per-task";
 };
 
 class AgemStrategy : public StrategyWithOptions<AgemOptions> {
@@ -29,6 +37,8 @@ public:
   void save(torch::serialize::OutputArchive& archive) const override;
   void load(torch::serialize::InputArchive& archive) override;
   int64_t memory_size() const { return memory_.x.defined() ? memory_.size() : 0; }
+  // The episodic memory (empty before the first task ends).
+  const Batch& memory() const { return memory_; }
 
 private:
   Batch memory_;

@@ -7,15 +7,26 @@ namespace engram::cl {
 
 ENGRAM_REGISTER_STRATEGY(LwfStrategy, "lwf",
                          "Li & Hoiem 2017: distillation from the previous model at temperature T, "
-                         "weighted 1/(t+1) : t/(t+1) as in van de Ven et al.",
-                         ENGRAM_STRATEGY_OPTION(temperature, OptionRange::greater_than(0)));
+                         "weighted 1/(t+1) : t/(t+1) as in van de Ven et al.; class-IL `variant` "
+                         "vandeven (student over all active classes) or avalanche (old classes)",
+                         ENGRAM_STRATEGY_OPTION(temperature, OptionRange::greater_than(0)),
+                         ENGRAM_STRATEGY_CHOICE(variant, "vandeven", "avalanche"));
+
+at::Tensor distillation_loss(const at::Tensor& student, const at::Tensor& teacher,
+                             const at::Tensor& student_mask, const at::Tensor& teacher_mask,
+                             double T) {
+  const at::Tensor student_off = student_mask.logical_not();
+  const at::Tensor teacher_off = teacher_mask.logical_not();
+  // Zero on the units the teacher does not cover (exactly: softmax of -1e9 underflows to 0).
+  at::Tensor target =
+      at::softmax(teacher.masked_fill(teacher_off, -1e9) / T, 1).masked_fill(teacher_off, 0.0);
+  at::Tensor logp = at::log_softmax(student.masked_fill(student_off, -1e9) / T, 1);
+  return -(target * logp).masked_fill(student_off, 0.0).sum(1).mean() * (T * T);
+}
 
 at::Tensor distillation_loss(const at::Tensor& student, const at::Tensor& teacher,
                              const at::Tensor& mask, double T) {
-  const at::Tensor off = mask.logical_not();
-  at::Tensor target = at::softmax(teacher.masked_fill(off, -1e9) / T, 1);
-  at::Tensor logp = at::log_softmax(student.masked_fill(off, -1e9) / T, 1);
-  return -(target * logp).masked_fill(off, 0.0).sum(1).mean() * (T * T);
+  return distillation_loss(student, teacher, mask, mask, T);
 }
 
 void LwfStrategy::before_task(StrategyContext& ctx, const data::Task& task) {
@@ -41,17 +52,25 @@ at::Tensor LwfStrategy::before_backward(StrategyContext& ctx, const Batch& batch
   }
   const auto& stream = *ctx.stream;
   const int64_t B = batch.size();
-  std::vector<at::Tensor> masks;
+  const auto units = [&](int64_t k, int64_t at) {
+    return stream.active_units(k, at).unsqueeze(0).expand({B, -1});
+  };
+  // (student units, teacher units) per distilled head.
+  std::vector<std::pair<at::Tensor, at::Tensor>> masks;
   if (stream.scenario() == data::Scenario::kTask) {
     for (int64_t k = 0; k < ctx.task; ++k)
-      masks.push_back(stream.active_units(k, k).unsqueeze(0).expand({B, -1}));
+      masks.emplace_back(units(k, k), units(k, k));
   } else {
-    // Units of the tasks before the current one (class-IL), or all units (domain-IL).
-    masks.push_back(stream.active_units(ctx.task - 1, ctx.task - 1).unsqueeze(0).expand({B, -1}));
+    // The teacher's units: the classes of the tasks before the current one (class-IL), or all
+    // units (domain-IL). The student's: the same (avalanche), or every active unit (vandeven).
+    const at::Tensor old_units = units(ctx.task - 1, ctx.task - 1);
+    const bool all_active = options.variant() == "vandeven";
+    masks.emplace_back(all_active ? units(ctx.task, ctx.task) : old_units, old_units);
   }
   at::Tensor distill = at::zeros({}, loss.options());
   for (const auto& m : masks)
-    distill = distill + distillation_loss(logits, teacher_logits, m, options.temperature());
+    distill = distill +
+              distillation_loss(logits, teacher_logits, m.first, m.second, options.temperature());
   distill = distill / static_cast<double>(masks.size());
   const double w = 1.0 / static_cast<double>(ctx.task + 1);
   return w * loss + (1.0 - w) * distill;

@@ -1,18 +1,28 @@
 #pragma once
-// Learning without Forgetting (Li & Hoiem 2017), as in van de Ven et al.: a frozen copy of the
-// model from the end of the previous task labels the current inputs; the loss is
-//   1/(t+1) * CE(current) + t/(t+1) * T^2 * KL-style distillation at temperature T
-// over the previous tasks' output units (task-IL: each previous head; class-IL: all previous
-// classes; domain-IL: all units).
+// Learning without Forgetting (Li & Hoiem 2017): a frozen copy of the model from the end of the
+// previous task labels the current inputs; the loss is
+//   1/(t+1) * CE(current) + t/(t+1) * T^2 * distillation at temperature T
+// (the weighting of van de Ven et al.'s code). Task-IL distils each previous head, domain-IL all
+// units. In class-IL the two references differ, offered as `variant`:
+//   vandeven   (default) van de Ven et al.'s code (GMvandeVen/continual-learning, loss_fn_kd): the
+//              student's log-softmax over all active classes, the current task's included, against
+//              the teacher's softmax over the previous classes zero-padded on the new ones;
+//   avalanche  Avalanche's LwF plugin: both softmaxes over the previous classes only.
+// The two coincide in task-IL and domain-IL.
 #include <engram/cl/strategy.h>
 
 #include <torch/arg.h>
+
+#include <string>
 
 namespace engram::cl {
 
 struct LwfOptions {
   /// Temperature T of the distillation softmax.
   TORCH_ARG(double, temperature) = 2;
+  /// Class-IL form of the distillation: "vandeven" (student over all active classes, teacher
+  /// zero-padded) or "avalanche" (both over the previous classes only).
+  TORCH_ARG(std::string, variant) = "vandeven";
 };
 
 class LwfStrategy : public StrategyWithOptions<LwfOptions> {
@@ -31,4 +41,9 @@ private:
 // units where `mask` (bool [B, O]) is true.
 at::Tensor distillation_loss(const at::Tensor& student, const at::Tensor& teacher,
                              const at::Tensor& mask, double temperature);
+// The same with the student's log-softmax over `student_mask` and the teacher's softmax over
+// `teacher_mask` (a subset of it), the teacher's targets being 0 on the other student units.
+at::Tensor distillation_loss(const at::Tensor& student, const at::Tensor& teacher,
+                             const at::Tensor& student_mask, const at::Tensor& teacher_mask,
+                             double temperature);
 } // namespace engram::cl

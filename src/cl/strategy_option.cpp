@@ -8,7 +8,15 @@
 namespace engram::cl {
 
 std::string to_string(OptionKind kind) {
-  return kind == OptionKind::kInteger ? "integer" : "number";
+  switch (kind) {
+  case OptionKind::kInteger:
+    return "integer";
+  case OptionKind::kChoice:
+    return "choice";
+  case OptionKind::kNumber:
+    break;
+  }
+  return "number";
 }
 
 OptionRange::OptionRange(double lo, bool lo_open, double hi, bool hi_open)
@@ -60,6 +68,9 @@ double OptionRange::outside() const {
 }
 
 std::string OptionValue::to_string() const {
+  if (kind == OptionKind::kChoice && value >= 0 && value < static_cast<double>(choices.size()) &&
+      value == std::trunc(value))
+    return choices[static_cast<size_t>(value)];
   return format_number(value);
 }
 

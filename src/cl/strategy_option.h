@@ -1,15 +1,18 @@
 #pragma once
-// What the strategy registry knows of an option: its kind (integer or number), the range of values
-// it accepts, and its value. Strategies hold their options in typed structs (EwcOptions, ...);
-// these types are the registry's view of them, for checking, help texts and records.
+// What the strategy registry knows of an option: its kind (integer, number or choice), the range of
+// values it accepts, and its value. A choice option is one of a list of names (a strategy's named
+// variants, e.g. LwF's `variant`); its value is the index of the name in that list. Strategies hold
+// their options in typed structs (EwcOptions, ...); these types are the registry's view of them,
+// for checking, help texts and records.
 
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace engram::cl {
 
-enum class OptionKind { kInteger, kNumber };
+enum class OptionKind { kInteger, kNumber, kChoice };
 
 // Upper ends of the integer options' ranges: sizes beyond these are typing errors, not studies.
 constexpr double kMaxBufferSize = 1e7;     // stored examples (replay buffers, A-GEM memory)
@@ -17,7 +20,7 @@ constexpr double kMaxBatchSize = 16777216; // examples per batch (2^24, as --bat
 constexpr double kMaxSamples = 1e7;        // examples a statistic is estimated from (Fisher)
 constexpr double kMaxTaskCount = 1e5;      // tasks (as --tasks)
 
-// "integer" or "number".
+// "integer", "number" or "choice".
 std::string to_string(OptionKind kind);
 
 // The values an option accepts: finite numbers in an interval whose ends are each closed, open
@@ -44,11 +47,13 @@ private:
   bool lo_open_, hi_open_;
 };
 
-// An option's value; an integer option's is a whole number.
+// An option's value; an integer option's is a whole number, a choice option's the index of its
+// name in `choices`.
 struct OptionValue {
   OptionKind kind = OptionKind::kNumber;
   double value = 0;
-  // "500", "0.1".
+  std::vector<std::string> choices; // a choice option's names (empty for the other kinds)
+  // "500", "0.1"; a choice option's name: "vandeven".
   std::string to_string() const;
 };
 

@@ -22,8 +22,17 @@ std::map<std::string, StrategyInfo>& registry() {
 constexpr double kLargestInteger = 9007199254740992.0; // 2^53
 
 std::string expected_text(const OptionInfo& option) {
-  return std::string(option.kind == OptionKind::kInteger ? "an integer " : "a number ") +
-         option.range.to_string();
+  return option_expected_text(option);
+}
+
+std::string default_text(const OptionInfo& o) {
+  return o.kind == OptionKind::kChoice ? OptionValue{o.kind, o.default_value, o.choices}.to_string()
+                                       : format_number(o.default_value);
+}
+
+std::string kind_and_range(const OptionInfo& o) {
+  return o.kind == OptionKind::kChoice ? option_expected_text(o)
+                                       : to_string(o.kind) + " " + o.range.to_string();
 }
 
 const OptionInfo& checked_option(const StrategyInfo& info, const std::string& option) {
@@ -37,8 +46,7 @@ const OptionInfo& checked_option(const StrategyInfo& info, const std::string& op
 }
 
 std::string describe_option(const OptionInfo& o) {
-  return "`" + o.name + "` (" + format_number(o.default_value) + "; " + to_string(o.kind) + " " +
-         o.range.to_string() + ")";
+  return "`" + o.name + "` (" + default_text(o) + "; " + kind_and_range(o) + ")";
 }
 
 } // namespace
@@ -89,9 +97,23 @@ const StrategyInfo& strategy_info(const std::string& name) {
   return *info;
 }
 
+std::string option_expected_text(const OptionInfo& option) {
+  if (option.kind == OptionKind::kChoice)
+    return "one of: " + join(option.choices);
+  return std::string(option.kind == OptionKind::kInteger ? "an integer " : "a number ") +
+         option.range.to_string();
+}
+
+int64_t find_choice(const OptionInfo& option, const std::string& name) {
+  for (size_t i = 0; i < option.choices.size(); ++i)
+    if (option.choices[i] == name)
+      return static_cast<int64_t>(i);
+  return -1;
+}
+
 std::string option_value_error(const OptionInfo& option, double value) {
   bool ok = option.range.contains(value);
-  if (option.kind == OptionKind::kInteger)
+  if (option.kind == OptionKind::kInteger || option.kind == OptionKind::kChoice)
     ok = ok && value == std::trunc(value) && std::fabs(value) <= kLargestInteger;
   return ok ? "" : "expected " + expected_text(option) + ", got " + format_number(value);
 }
@@ -109,6 +131,13 @@ void parse_strategy_option(const std::string& strategy, const std::string& text,
               "': expected option=value, got '", text, "'");
   const std::string key = text.substr(0, eq), value = text.substr(eq + 1);
   const OptionInfo& option = checked_option(strategy_info(strategy), key);
+  if (option.kind == OptionKind::kChoice) {
+    const int64_t index = find_choice(option, value);
+    TORCH_CHECK(index >= 0, "strategy '", strategy, "': option '", key, "' expected ",
+                expected_text(option), ", got '", value, "'");
+    out[key] = static_cast<double>(index);
+    return;
+  }
   double v = 0;
   bool parsed = false;
   try {
@@ -130,7 +159,8 @@ OptionValues resolve_strategy_options(const std::string& name, const OptionOverr
   OptionValues values;
   for (const auto& o : info.options) {
     auto it = overrides.find(o.name);
-    values[o.name] = OptionValue{o.kind, it == overrides.end() ? o.default_value : it->second};
+    values[o.name] =
+        OptionValue{o.kind, it == overrides.end() ? o.default_value : it->second, o.choices};
   }
   return values;
 }
@@ -166,8 +196,7 @@ std::string format_strategy_list() {
     const StrategyInfo& info = kv.second;
     s << info.name << "\n  " << info.summary << "\n";
     for (const auto& o : info.options)
-      s << "  " << o.name << " = " << format_number(o.default_value) << "  (" << to_string(o.kind)
-        << " " << o.range.to_string() << ")\n";
+      s << "  " << o.name << " = " << default_text(o) << "  (" << kind_and_range(o) << ")\n";
   }
   return s.str();
 }

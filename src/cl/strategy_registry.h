@@ -9,7 +9,8 @@
 //
 // The class derives from StrategyWithOptions<EwcOptions> (strategy.h) and is constructible from its
 // options, or from its options and the run's seed. An option's kind follows its TORCH_ARG type:
-// int64_t is an integer, double a number. Every value a preset or --hp gives is checked here, in
+// int64_t is an integer, double a number; a std::string registered with ENGRAM_STRATEGY_CHOICE is
+// one of a list of names. Every value a preset or --hp gives is checked here, in
 // one place: an unknown option, a value of the wrong kind or out of range is a one-line error
 // naming the strategy, the option, the range and the value. `engram strategies` lists what is
 // registered; `engram strategies --markdown` prints the table of docs/cl.md.
@@ -34,6 +35,7 @@ struct OptionInfo {
   OptionKind kind = OptionKind::kNumber;
   OptionRange range = OptionRange::any();
   double default_value = 0;
+  std::vector<std::string> choices; // a choice option's names; its value is an index into them
 };
 
 struct StrategyInfo {
@@ -59,12 +61,19 @@ const StrategyInfo* find_strategy(const std::string& name);
 // Throws "unknown strategy 'ewk' (expected one of: agem, ewc, ...)".
 const StrategyInfo& strategy_info(const std::string& name);
 
-// Empty when `value` is valid for `option`, else why not: "expected an integer >= 1, got 0.5".
+// Empty when `value` is valid for `option`, else why not: "expected an integer >= 1, got 0.5"; for
+// a choice option "expected one of: vandeven, avalanche, got 2" (the value is the index).
 std::string option_value_error(const OptionInfo& option, double value);
+// What `option` accepts, in words: "an integer >= 1", "a number in [0, 1]",
+// "one of: vandeven, avalanche".
+std::string option_expected_text(const OptionInfo& option);
+// The index of `name` among a choice option's names; -1 when it is none of them.
+int64_t find_choice(const OptionInfo& option, const std::string& name);
 // Throws "strategy 'ewc': option 'lambda' expected a number >= 0, got -1", or for an unknown
 // option "strategy 'ewc': no option 'lamda' (options: lambda, fisher_samples)".
 void check_strategy_option(const std::string& strategy, const std::string& option, double value);
-// Parses "key=value" (the text of --hp) into `out`, checked as check_strategy_option does.
+// Parses "key=value" (the text of --hp) into `out`, checked as check_strategy_option does; a
+// choice option's value is one of its names ("variant=avalanche"), stored as its index.
 void parse_strategy_option(const std::string& strategy, const std::string& text,
                            OptionOverrides& out);
 // The strategy's defaults overridden by `overrides`, every one checked.
@@ -103,6 +112,29 @@ OptionBinding<Options> bind_option(const char* name, Access access, OptionRange 
   return b;
 }
 
+// A choice option: a std::string TORCH_ARG that holds one of `choices`.
+template <typename Options, typename Access>
+OptionBinding<Options> bind_choice(const char* name, Access access,
+                                   std::vector<std::string> choices) {
+  using T = std::remove_reference_t<decltype(access(std::declval<Options&>()))>;
+  static_assert(std::is_same_v<T, std::string>, "a choice option is a std::string");
+  OptionBinding<Options> b;
+  b.info.name = name;
+  b.info.kind = OptionKind::kChoice;
+  b.info.range = OptionRange::half_open(0, static_cast<double>(choices.size()));
+  b.info.choices = choices;
+  b.set = [access, choices](Options& o, double v) {
+    access(o) = choices.at(static_cast<size_t>(v));
+  };
+  b.get = [access, choices](Options& o) {
+    for (size_t i = 0; i < choices.size(); ++i)
+      if (choices[i] == access(o))
+        return static_cast<double>(i);
+    return -1.0; // not a valid choice: register_strategy and the values function refuse it
+  };
+  return b;
+}
+
 template <typename S, typename... Bindings>
 void register_strategy_type(const char* name, const char* summary, Bindings... bindings) {
   using Options = typename S::Options;
@@ -131,8 +163,12 @@ void register_strategy_type(const char* name, const char* summary, Bindings... b
     TORCH_CHECK(s != nullptr, "strategy '", name, "': name() belongs to another class");
     Options o = s->options;
     OptionValues values;
-    for (const auto& b : options)
-      values[b.info.name] = OptionValue{b.info.kind, b.get(o)};
+    for (const auto& b : options) {
+      const double v = b.get(o);
+      TORCH_CHECK(b.info.kind != OptionKind::kChoice || v >= 0, "strategy '", name, "': option '",
+                  b.info.name, "' holds none of its choices");
+      values[b.info.name] = OptionValue{b.info.kind, v, b.info.choices};
+    }
     return values;
   };
   register_strategy(std::move(info));
@@ -161,3 +197,10 @@ void register_strategy_type(const char* name, const char* summary, Bindings... b
 #define ENGRAM_STRATEGY_OPTION(field, range)                                                       \
   ::engram::cl::detail::bind_option<Options>(                                                      \
       #field, [](Options & o) -> auto& { return o.field(); }, range)
+
+// A choice option (a std::string TORCH_ARG `field`) inside ENGRAM_REGISTER_STRATEGY, with its
+// names: ENGRAM_STRATEGY_CHOICE(variant, "vandeven", "avalanche").
+#define ENGRAM_STRATEGY_CHOICE(field, ...)                                                         \
+  ::engram::cl::detail::bind_choice<Options>(                                                      \
+      #field, [](Options & o) -> auto& { return o.field(); },                                      \
+      std::vector<std::string>{__VA_ARGS__})

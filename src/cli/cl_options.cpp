@@ -159,6 +159,22 @@ void add_evaluation_options(CLI::App& cmd, int64_t& eval_every, std::string& eva
       ->capture_default_str();
 }
 
+void add_eval_during_option(CLI::App& cmd, int64_t& eval_during) {
+  cmd.add_option("--eval-during", eval_during,
+                 "Also measure the accuracy on the tasks trained so far every N iterations while "
+                 "a task trains (the stability gap; 0: off; not counted in task_seconds)")
+      ->check(integer_in(0, 1000000000))
+      ->capture_default_str();
+}
+
+void add_pad_option(CLI::App& cmd, int64_t& pad) {
+  cmd.add_option("--pad", pad,
+                 "Pad every image to N x N pixels (black, centred) before the tasks are made, e.g. "
+                 "--pad 32 for van de Ven et al.'s permuted MNIST (1024 inputs); 0: none")
+      ->check(integer_in(0, 1024))
+      ->capture_default_str();
+}
+
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
   std::stringstream s(text);

@@ -66,6 +66,11 @@ std::string benchmark_for_stream(const std::string& benchmark, const std::string
 // --batch-manhattan: every gradient replaced by its sign before the optimizer step (Liao et al.
 // 2016); with the preset's training.batch_manhattan, either turns it on.
 void add_batch_manhattan_option(CLI::App& cmd, bool& batch_manhattan);
+// --eval-during N: the accuracy on the tasks trained so far every N iterations (0: off), in RUN's
+// `eval_during` (docs/results-schema.md).
+void add_eval_during_option(CLI::App& cmd, int64_t& eval_during);
+// --pad N: images padded to N x N pixels before the stream is built (0: none), in [0, 1024].
+void add_pad_option(CLI::App& cmd, int64_t& pad);
 
 // Splits "a,b,c".
 std::vector<std::string> split_list(const std::string& text);

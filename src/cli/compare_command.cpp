@@ -53,6 +53,8 @@ struct CompareOptions {
   double validation_fraction = 0.1;
   int64_t eval_every = 1;
   std::string eval_tasks = "all";
+  int64_t eval_during = 0;
+  int64_t pad = 0;
   int64_t iterations = 0;
   int64_t num_tasks = 0;
   uint64_t seed = 0;
@@ -248,6 +250,8 @@ train::ExperimentSpec make_spec(const CompareOptions& o, const Grid& g, const Ce
   spec.validation_fraction = c.validation ? o.validation_fraction : 0;
   spec.eval_every = o.eval_every;
   spec.eval_tasks = o.eval_tasks;
+  spec.eval_during = o.eval_during;
+  spec.pad = o.pad;
   return spec;
 }
 
@@ -295,6 +299,10 @@ std::vector<std::string> cell_command(const CompareOptions& o, const Grid& g, co
     a.insert(a.end(), {"--stop-after-task", std::to_string(o.stop_after_task)});
   a.insert(a.end(), {"--device", o.device.device, "--augment", o.augment, "--eval-every",
                      std::to_string(o.eval_every), "--eval-tasks", o.eval_tasks});
+  if (o.eval_during > 0)
+    a.insert(a.end(), {"--eval-during", std::to_string(o.eval_during)});
+  if (o.pad > 0)
+    a.insert(a.end(), {"--pad", std::to_string(o.pad)});
   if (o.device.deterministic)
     a.push_back("--deterministic");
   if (!g.learning[c.preset].empty())
@@ -545,6 +553,8 @@ void compare(const CompareOptions& given) {
        << "|" << join(o.hp, ";") << "|" << join(o.hp_grid, ";") << "|" << o.validation_fraction
        << "|" << o.augment << "|" << o.eval_every << "|" << o.eval_tasks
        << (o.batch_manhattan ? "|batch_manhattan" : "");
+  if (o.pad > 0) // absent when off: grids without padding keep their fingerprints
+    spec << "|pad " << o.pad;
   for (const auto& run : grid.runs)
     spec << "|" << run.second << "@" << grid.presets[run.first].name;
   const std::string fingerprint = train::fingerprint_hex(spec.str());
@@ -648,6 +658,8 @@ void add_compare_command(CLI::App& app) {
                   "strategy.key=v1,v2,... (repeatable; several keys: their product), chosen on a "
                   "validation split of the training data, e.g. --hp-grid ewc.lambda=1e2,1e3,1e4");
   add_evaluation_options(*cmd, o->eval_every, o->eval_tasks);
+  add_eval_during_option(*cmd, o->eval_during);
+  add_pad_option(*cmd, o->pad);
   cmd->add_option("--validation-fraction", o->validation_fraction,
                   "Fraction of each task's training set held out for --hp-grid")
       ->check(number_in(0.01, 0.5))

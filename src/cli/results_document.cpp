@@ -104,6 +104,8 @@ train::SeedRun seed_run_from_json(const nlohmann::json& run) {
   r.metrics.bwt = number_or_nan(m, "bwt");
   r.metrics.fwt = number_or_nan(m, "fwt");
   r.metrics.forgetting = number_or_nan(m, "forgetting");
+  r.metrics.forgetting_avalanche = number_or_nan(m, "forgetting_avalanche"); // NaN in older files
+  r.metrics.avg_incremental_acc = number_or_nan(m, "avg_incremental_acc");
   r.total_seconds = number_or_nan(run, "total_seconds");
   r.peak_rss_mb = number_or_nan(run, "peak_rss_mb");
   return r;
@@ -144,7 +146,9 @@ nlohmann::json make_results_document(const nlohmann::json& runs, const nlohmann:
       s["metrics"] = {{"acc", stats_json(c.acc)},
                       {"bwt", stats_json(c.bwt)},
                       {"fwt", stats_json(c.fwt)},
-                      {"forgetting", stats_json(c.forgetting)}};
+                      {"forgetting", stats_json(c.forgetting)},
+                      {"forgetting_avalanche", stats_json(c.forgetting_avalanche)},
+                      {"avg_incremental_acc", stats_json(c.avg_incremental_acc)}};
       s["total_seconds"] = stats_json(c.seconds);
       s["peak_rss_mb"] = stats_json(c.peak_rss_mb);
       json mean = json::array(), sd = json::array();

@@ -161,6 +161,8 @@ void add_run_command(CLI::App& app) {
                   "set)")
       ->check(number_in(0.01, 0.5));
   add_evaluation_options(*cmd, o->spec.eval_every, o->spec.eval_tasks);
+  add_eval_during_option(*cmd, o->spec.eval_during);
+  add_pad_option(*cmd, o->spec.pad);
   cmd->add_option("--threads", o->threads, "Intra-op threads (default: LibTorch's)")
       ->check(integer_in(1, kMaxThreads));
   cmd->add_flag("--quiet", o->quiet, "No progress display");

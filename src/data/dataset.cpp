@@ -15,6 +15,31 @@ std::vector<double> Dataset::black_level() const {
   return level;
 }
 
+Dataset pad_dataset(const Dataset& d, int64_t size) {
+  TORCH_CHECK(size >= d.rows && size >= d.cols, "pad_dataset: argument 'size' expected >= the ",
+              "images' ", d.rows, "x", d.cols, ", got ", size);
+  if (size == d.rows && size == d.cols)
+    return d;
+  const int64_t top = (size - d.rows) / 2, left = (size - d.cols) / 2;
+  const std::vector<double> black = d.black_level();
+  const auto pad = [&](const at::Tensor& images) {
+    const int64_t n = images.size(0);
+    at::Tensor out = at::empty({n, d.channels, size, size}, images.options());
+    for (int64_t c = 0; c < d.channels; ++c)
+      out.select(1, c).fill_(black[static_cast<size_t>(c)]);
+    out.narrow(2, top, d.rows)
+        .narrow(3, left, d.cols)
+        .copy_(images.reshape({n, d.channels, d.rows, d.cols}));
+    return out.reshape({n, d.channels * size * size});
+  };
+  Dataset out = d;
+  out.train_images = pad(d.train_images);
+  out.test_images = pad(d.test_images);
+  out.rows = size;
+  out.cols = size;
+  return out;
+}
+
 Dataset load_mnist_dataset(const std::string& dir, const std::string& name) {
   const MnistSplit train = load_mnist_split(dir, /*train=*/true);
   const MnistSplit test = load_mnist_split(dir, /*train=*/false);

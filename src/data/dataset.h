@@ -31,6 +31,12 @@ struct Dataset {
   std::vector<double> black_level() const;
 };
 
+// The dataset with every image padded to size x size pixels, centred (the extra rows and columns
+// split as evenly as possible, the odd one at the bottom and right), with black pixels
+// (black_level()): e.g. 28 x 28 MNIST to the 32 x 32 of van de Ven et al.'s permuted MNIST (1024
+// inputs). `size` must be >= rows and >= cols; equal to both returns the dataset unchanged.
+Dataset pad_dataset(const Dataset& dataset, int64_t size);
+
 // Loads both splits of an MNIST-format directory (MNIST, Fashion-MNIST, KMNIST, ...).
 Dataset load_mnist_dataset(const std::string& dir, const std::string& name = "mnist-format");
 

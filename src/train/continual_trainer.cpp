@@ -103,6 +103,9 @@ void check_config(const data::Stream& stream, const cl::Strategy& strategy,
   TORCH_CHECK(config.batch_size > 0, "run_continual: argument 'batch_size' expected > 0, got ",
               config.batch_size);
   TORCH_CHECK(config.lr > 0, "run_continual: argument 'lr' expected > 0, got ", config.lr);
+  TORCH_CHECK(config.eval_during >= 0,
+              "run_continual: argument 'eval_during' expected >= 0 (0: off), got ",
+              config.eval_during);
   TORCH_CHECK(config.eval_every >= 1, "run_continual: argument 'eval_every' expected >= 1, got ",
               config.eval_every);
   const std::string why = strategy.unsupported_reason(stream.scenario());
@@ -337,7 +340,8 @@ void report_progress(const TrainerConfig& config, const ProgressClock& clock, in
 // after_task; returns the mean loss over the last 10% of the iterations. The losses are summed on
 // the device: the loop waits for the device only where progress is reported, and once at the end.
 double train_task(Learner& l, cl::Strategy& strategy, const data::Stream& stream, int64_t t,
-                  const TrainerConfig& config, ProgressClock& clock) {
+                  const TrainerConfig& config, ProgressClock& clock, RunResult& result,
+                  double& eval_during_seconds) {
   const data::Task& task = stream.task(t);
   l.ctx.task = t;
   l.model->begin_task(t); // task-dependent layers, e.g. BatchNorm statistics frozen after task 0
@@ -355,6 +359,16 @@ double train_task(Learner& l, cl::Strategy& strategy, const data::Stream& stream
     }
     if (config.on_progress && (it % 10 == 9 || it + 1 == config.iterations))
       report_progress(config, clock, t, stream.num_tasks(), it, loss.item<double>());
+    if (config.eval_during > 0 && (it + 1) % config.eval_during == 0) {
+      const auto eval_start = Clock::now();
+      std::vector<double> acc =
+          evaluate_tasks(*l.model, strategy, stream, t, config.eval_batch, t + 1);
+      acc.resize(static_cast<size_t>(t + 1));
+      result.eval_during.push_back(EvalDuringPoint{t, it + 1, std::move(acc)});
+      const double s = seconds_since(eval_start);
+      eval_during_seconds += s;
+      clock.eval_seconds += s;
+    }
   }
   l.optimizer->zero_grad();
   strategy.after_task(l.ctx, task);
@@ -406,8 +420,10 @@ RunResult run_continual(const data::Stream& stream_given, cl::Strategy& strategy
     clock.eval_cells_left += evaluated_after(t);
   for (int64_t t = first_task; t < T; ++t) {
     const auto task_start = Clock::now();
-    const double final_loss = train_task(l, strategy, stream, t, config, clock);
-    result.task_seconds.push_back(seconds_since(task_start));
+    double eval_during_seconds = 0;
+    const double final_loss =
+        train_task(l, strategy, stream, t, config, clock, result, eval_during_seconds);
+    result.task_seconds.push_back(std::max(0.0, seconds_since(task_start) - eval_during_seconds));
     result.final_loss.push_back(final_loss);
     const auto eval_start = Clock::now();
     const int64_t cells = evaluated_after(t);
@@ -424,7 +440,8 @@ RunResult run_continual(const data::Stream& stream_given, cl::Strategy& strategy
       break;
   }
   if (result.complete())
-    result.metrics = cl::compute_metrics(result.accuracy, result.random_init_accuracy);
+    result.metrics = cl::compute_metrics(result.accuracy, result.random_init_accuracy,
+                                         stream.scenario() == data::Scenario::kClass);
   result.total_seconds = 0;
   for (double s : result.task_seconds)
     result.total_seconds += s;

@@ -45,6 +45,10 @@ struct TrainerConfig {
   // Metrics that need a cell that was not evaluated are NaN (n/a).
   int64_t eval_every = 1;
   bool eval_seen_only = false;
+  // With eval_during = N > 0, the accuracy on every task trained so far (the current one included)
+  // is also measured every N iterations while a task trains (--eval-during): the dip at a task
+  // switch is the stability gap (De Lange et al. 2023). Not counted in task_seconds.
+  int64_t eval_during = 0;
   std::string checkpoint; // written after every task when non-empty
   bool resume = false;    // continue from `checkpoint` when it exists
   int64_t stop_after_task =
@@ -69,8 +73,18 @@ struct TrainerConfig {
   bool batch_manhattan = false;
 };
 
+// One measurement of TrainerConfig::eval_during: after `iteration` iterations (1-based) of task
+// `task`, the test accuracy on tasks 0..task.
+struct EvalDuringPoint {
+  int64_t task = 0;
+  int64_t iteration = 0;
+  std::vector<double> accuracy; // task + 1 entries
+};
+
 struct RunResult {
-  cl::AccuracyMatrix accuracy;              // rows of completed tasks, each num_tasks long
+  cl::AccuracyMatrix accuracy; // rows of completed tasks, each num_tasks long
+  // TrainerConfig::eval_during's measurements of the tasks trained by this process, in order.
+  std::vector<EvalDuringPoint> eval_during;
   std::vector<double> random_init_accuracy; // per task
   std::vector<double> task_seconds;         // training + strategy hooks, per task
   std::vector<double> final_loss;           // mean loss over the last 10% of each task's iterations

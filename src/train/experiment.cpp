@@ -38,7 +38,10 @@ RunRecord run_experiment(const ExperimentSpec& spec_given, const data::Dataset& 
               "run_experiment: argument 'protocol' expected quick or full, got '", spec.protocol,
               "'");
   const data::Augmentation augment = data::parse_augmentation(spec.augment);
-  data::Stream stream = data::make_benchmark_stream(bench, dataset, scenario, spec.num_tasks,
+  TORCH_CHECK(spec.pad >= 0, "run_experiment: argument 'pad' expected >= 0 (0: none), got ",
+              spec.pad);
+  const data::Dataset padded = spec.pad > 0 ? data::pad_dataset(dataset, spec.pad) : dataset;
+  data::Stream stream = data::make_benchmark_stream(bench, padded, scenario, spec.num_tasks,
                                                     spec.seed, spec.shuffle_classes);
   if (spec.validation_fraction > 0)
     stream = data::hold_out_validation(stream, spec.validation_fraction, spec.seed);
@@ -103,6 +106,9 @@ RunRecord run_experiment(const ExperimentSpec& spec_given, const data::Dataset& 
   r.batch_manhattan = spec.batch_manhattan || spec.preset.training.batch_manhattan;
   cfg.model_gradient = learning::model_gradient(spec.preset);
   cfg.batch_manhattan = r.batch_manhattan;
+  cfg.eval_during = spec.eval_during; // measures only: not in the fingerprint
+  r.eval_during = spec.eval_during;
+  r.pad = spec.pad;
   RunFingerprint fp; // everything that determines the run; not the device
   fp.add("benchmark", spec.benchmark);
   fp.add("dataset", r.dataset);
@@ -111,8 +117,12 @@ RunRecord run_experiment(const ExperimentSpec& spec_given, const data::Dataset& 
   fp.add("tasks", join(r.task_descriptions, "; "));
   fp.add("shuffle_classes", spec.shuffle_classes);
   fp.add("strategy", r.strategy);
-  for (const auto& kv : r.hyperparameters)
-    fp.add("hyperparameter " + kv.first, kv.second.value);
+  for (const auto& kv : r.hyperparameters) {
+    if (kv.second.kind == cl::OptionKind::kChoice)
+      fp.add("hyperparameter " + kv.first, kv.second.to_string());
+    else
+      fp.add("hyperparameter " + kv.first, kv.second.value);
+  }
   fp.add("preset layers", canonical_layers(spec.preset));
   fp.add("optimizer", r.optimizer);
   fp.add("iterations", r.iterations);
@@ -128,6 +138,8 @@ RunRecord run_experiment(const ExperimentSpec& spec_given, const data::Dataset& 
     fp.add("learning", r.learning);
   if (r.batch_manhattan)
     fp.add("batch_manhattan", true);
+  if (spec.pad > 0) // absent when off: the fingerprints of runs without padding are unchanged
+    fp.add("pad", spec.pad);
   cfg.fingerprint = fp.serialize();
   if (augment != data::Augmentation::kNone) {
     const std::vector<int64_t> shape = stream.input_shape();
@@ -183,7 +195,9 @@ std::string records_to_json(const std::vector<RunRecord>& records) {
     j["strategy"] = r.strategy;
     json hp = json::object();
     for (const auto& kv : r.hyperparameters) {
-      if (kv.second.kind == cl::OptionKind::kInteger)
+      if (kv.second.kind == cl::OptionKind::kChoice)
+        hp[kv.first] = kv.second.to_string(); // a named variant: "vandeven"
+      else if (kv.second.kind == cl::OptionKind::kInteger)
         hp[kv.first] = static_cast<int64_t>(kv.second.value);
       else
         hp[kv.first] = kv.second.value;
@@ -202,10 +216,18 @@ std::string records_to_json(const std::vector<RunRecord>& records) {
     j["device"] = r.device;
     j["deterministic"] = r.deterministic;
     j["augment"] = r.augment;
+    if (r.pad > 0)
+      j["pad"] = r.pad;
     j["num_tasks"] = r.result.num_tasks;
     j["tasks"] = r.task_descriptions;
     j["evaluated_on"] = r.validation_fraction > 0 ? "validation" : "test";
     j["evaluation"] = {{"every", r.eval_every}, {"tasks", r.eval_tasks}};
+    if (r.eval_during > 0) {
+      json points = json::array();
+      for (const auto& p : r.result.eval_during)
+        points.push_back({{"task", p.task}, {"iteration", p.iteration}, {"accuracy", p.accuracy}});
+      j["eval_during"] = {{"every", r.eval_during}, {"points", points}};
+    }
     if (r.validation_fraction > 0)
       j["validation_fraction"] = r.validation_fraction;
     j["status"] = r.status;
@@ -223,10 +245,13 @@ std::string records_to_json(const std::vector<RunRecord>& records) {
         j["checkpoint_device"] = r.result.checkpoint_device;
       j["resumed_on_other_device"] = r.result.resumed_on_other_device;
       if (r.result.complete()) {
-        j["metrics"] = {{"acc", finite_or_null(r.result.metrics.acc)},
-                        {"bwt", finite_or_null(r.result.metrics.bwt)},
-                        {"fwt", finite_or_null(r.result.metrics.fwt)},
-                        {"forgetting", finite_or_null(r.result.metrics.forgetting)}};
+        j["metrics"] = {
+            {"acc", finite_or_null(r.result.metrics.acc)},
+            {"bwt", finite_or_null(r.result.metrics.bwt)},
+            {"fwt", finite_or_null(r.result.metrics.fwt)},
+            {"forgetting", finite_or_null(r.result.metrics.forgetting)},
+            {"forgetting_avalanche", finite_or_null(r.result.metrics.forgetting_avalanche)},
+            {"avg_incremental_acc", finite_or_null(r.result.metrics.avg_incremental_acc)}};
       }
     }
     runs.push_back(j);
@@ -239,8 +264,8 @@ std::string format_results_table(const std::vector<RunRecord>& records) {
   std::ostringstream s;
   s << std::left << std::setw(10) << "scenario" << std::setw(20) << "strategy" << std::setw(19)
     << "model" << std::right << std::setw(8) << "ACC" << std::setw(9) << "BWT" << std::setw(9)
-    << "FWT" << std::setw(9) << "forget" << std::setw(10) << "time(s)" << std::setw(10)
-    << "peak MiB"
+    << "FWT" << std::setw(9) << "forget" << std::setw(9) << "forgetA" << std::setw(9) << "AIA"
+    << std::setw(10) << "time(s)" << std::setw(10) << "peak MiB"
     << "\n";
   for (const auto& r : records) {
     s << std::left << std::setw(10) << r.scenario << std::setw(20) << r.strategy << std::setw(19)
@@ -265,11 +290,13 @@ std::string format_results_table(const std::vector<RunRecord>& records) {
       return o.str();
     };
     s << cell(m.acc, 7) << (std::isnan(m.acc) ? " " : "%") << cell(m.bwt, 9) << cell(m.fwt, 9)
-      << cell(m.forgetting, 9) << std::setprecision(1) << std::setw(10) << r.result.total_seconds
-      << std::setprecision(0) << std::setw(10) << r.result.peak_rss_mb << "\n";
+      << cell(m.forgetting, 9) << cell(m.forgetting_avalanche, 9) << cell(m.avg_incremental_acc, 9)
+      << std::setprecision(1) << std::setw(10) << r.result.total_seconds << std::setprecision(0)
+      << std::setw(10) << r.result.peak_rss_mb << "\n";
   }
   s << "ACC: mean final accuracy; BWT, FWT, forgetting in percentage points (BWT < 0 is "
-       "forgetting).\n";
+       "forgetting); forget: Chaudhry et al.'s (max over earlier rows), forgetA: Avalanche's (just "
+       "after learning); AIA: average incremental accuracy; FWT n/a in class-IL.\n";
   return s.str();
 }
 

@@ -46,6 +46,12 @@ struct ExperimentSpec {
   // the record's preset is then named "<preset>+<rule>".
   std::string learning;
   bool batch_manhattan = false; // or the preset's training.batch_manhattan
+  // > 0: accuracy on the tasks trained so far every `eval_during` iterations
+  // (TrainerConfig::eval_during).
+  int64_t eval_during = 0;
+  // > 0: every image padded to pad x pad pixels (black, centred) before the stream is built, e.g.
+  // 32 for van de Ven et al.'s permuted MNIST (data::pad_dataset).
+  int64_t pad = 0;
 };
 
 struct RunRecord {
@@ -74,6 +80,8 @@ struct RunRecord {
   std::string eval_tasks = "all"; // all | seen
   std::string learning = "bp";    // the model's learning rule
   bool batch_manhattan = false;
+  int64_t eval_during = 0;        // TrainerConfig::eval_during (0: off)
+  int64_t pad = 0;                // ExperimentSpec::pad (0: none)
 };
 
 // Runs the experiment on an already loaded dataset (compare loads it once for the whole grid).

@@ -68,6 +68,25 @@ struct Checker {
     }
   }
 
+  // --eval-during's points: each the accuracies on tasks 0..task.
+  void eval_during(const json& e, const std::string& where, long long T) const {
+    if (!e.is_object())
+      fail(where, "an object", e);
+    integer_at(e, where, "every", 1, 1000000000);
+    const json& points = key(e, where, "points");
+    if (!points.is_array())
+      fail(where + ".points", "an array", points);
+    for (size_t i = 0; i < points.size(); ++i) {
+      const std::string at = where + ".points[" + std::to_string(i) + "]";
+      if (!points[i].is_object())
+        fail(at, "an object", points[i]);
+      const long long task = integer_at(points[i], at, "task", 0, T - 1);
+      integer_at(points[i], at, "iteration", 1, 1000000000);
+      numbers(key(points[i], at, "accuracy"), at + ".accuracy", static_cast<size_t>(task + 1),
+              true);
+    }
+  }
+
   void run(const json& r, const std::string& where) const {
     if (!r.is_object())
       fail(where, "an object", r);
@@ -81,8 +100,12 @@ struct Checker {
       if (!it->is_array() || it->size() != static_cast<size_t>(T))
         fail(where + ".tasks", "an array of " + std::to_string(T) + " strings", *it);
     }
+    if (r.contains("pad"))
+      integer_at(r, where, "pad", 1, 1024);
     if (status == "skipped")
       return;
+    if (auto it = r.find("eval_during"); it != r.end())
+      eval_during(*it, where + ".eval_during", T);
     const json& matrix = key(r, where, "accuracy_matrix");
     if (!matrix.is_array() || matrix.size() > static_cast<size_t>(T))
       fail(where + ".accuracy_matrix",

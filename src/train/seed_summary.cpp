@@ -133,6 +133,7 @@ std::vector<CellSummary> summarize_seeds(const std::vector<SeedRun>& runs) {
   for (size_t c = 0; c < cells.size(); ++c) {
     CellSummary& cell = cells[c];
     std::vector<double> acc, bwt, fwt, forgetting, seconds, rss;
+    std::vector<double> forgetting_avalanche, avg_incremental_acc;
     std::vector<const cl::AccuracyMatrix*> matrices;
     bool all_skipped = true;
     for (const SeedRun* r : members[c]) {
@@ -151,6 +152,8 @@ std::vector<CellSummary> summarize_seeds(const std::vector<SeedRun>& runs) {
       bwt.push_back(r->metrics.bwt);
       fwt.push_back(r->metrics.fwt);
       forgetting.push_back(r->metrics.forgetting);
+      forgetting_avalanche.push_back(r->metrics.forgetting_avalanche);
+      avg_incremental_acc.push_back(r->metrics.avg_incremental_acc);
       seconds.push_back(r->total_seconds);
       rss.push_back(r->peak_rss_mb);
       matrices.push_back(&r->accuracy);
@@ -160,6 +163,8 @@ std::vector<CellSummary> summarize_seeds(const std::vector<SeedRun>& runs) {
     cell.bwt = seed_stats(bwt);
     cell.fwt = seed_stats(fwt);
     cell.forgetting = seed_stats(forgetting);
+    cell.forgetting_avalanche = seed_stats(forgetting_avalanche);
+    cell.avg_incremental_acc = seed_stats(avg_incremental_acc);
     cell.seconds = seed_stats(seconds);
     cell.peak_rss_mb = seed_stats(rss);
     matrix_stats(matrices, cell.accuracy_mean, cell.accuracy_sd);
@@ -220,8 +225,8 @@ std::string format_seed_table(const std::vector<CellSummary>& cells) {
     s << "mean ± sd over seeds (sample sd; the SEM is in results.json); n = complete seeds\n";
   s << std::left << std::setw(10) << "scenario" << std::setw(20) << "strategy" << std::setw(19)
     << "model" << right("ACC ± sd", 15) << right("BWT ± sd", 15) << right("FWT ± sd", 15)
-    << right("forget ± sd", 15) << std::right << std::setw(4) << "n" << std::setw(10) << "time(s)"
-    << std::setw(10) << "peak MiB"
+    << right("forget ± sd", 15) << right("forgetA ± sd", 15) << right("AIA ± sd", 15) << std::right
+    << std::setw(4) << "n" << std::setw(10) << "time(s)" << std::setw(10) << "peak MiB"
     << "\n";
   for (const auto& c : cells) {
     s << std::left << std::setw(10) << c.scenario << std::setw(20) << c.strategy << std::setw(19)
@@ -234,12 +239,15 @@ std::string format_seed_table(const std::vector<CellSummary>& cells) {
       s << "  (partial: no seed complete)\n";
       continue;
     }
-    s << pm(c.acc, 7, "%") << pm(c.bwt, 8) << pm(c.fwt, 8) << pm(c.forgetting, 8) << std::setw(4)
-      << c.acc.n << std::fixed << std::setprecision(1) << std::setw(10) << c.seconds.mean
+    s << pm(c.acc, 7, "%") << pm(c.bwt, 8) << pm(c.fwt, 8) << pm(c.forgetting, 8)
+      << pm(c.forgetting_avalanche, 8) << pm(c.avg_incremental_acc, 8) << std::setw(4) << c.acc.n
+      << std::fixed << std::setprecision(1) << std::setw(10) << c.seconds.mean
       << std::setprecision(0) << std::setw(10) << c.peak_rss_mb.mean << "\n";
   }
   s << "ACC: mean final accuracy; BWT, FWT, forgetting in percentage points (BWT < 0 is "
-       "forgetting); time and memory: mean per run.\n";
+       "forgetting); forget: Chaudhry et al.'s (max over earlier rows), forgetA: Avalanche's (just "
+       "after learning); AIA: average incremental accuracy; FWT n/a in class-IL; time and memory: "
+       "mean per run.\n";
   return s.str();
 }
 

@@ -46,6 +46,7 @@ struct CellSummary {
   std::string status = "ok";      // ok: >= 1 complete run; skipped: every run skipped; else partial
   std::string note;               // why skipped
   SeedStats acc, bwt, fwt, forgetting, seconds, peak_rss_mb;
+  SeedStats forgetting_avalanche, avg_incremental_acc;
   cl::AccuracyMatrix accuracy_mean; // element-wise over the complete runs (empty when none)
   cl::AccuracyMatrix accuracy_sd;
 };

@@ -154,8 +154,11 @@ TEST(ClsSleepStrategy, RegisteredWithRangesAndSleepsAfterEachTask) {
       },
       cfg);
   const auto& s = dynamic_cast<const engram::cl::ClsSleepStrategy&>(*strategy);
-  EXPECT_EQ(s.sleep_steps_done(), 14);      // one sleep of 7 steps after each of the two tasks
-  EXPECT_EQ(s.store().seen(), 2 * 20 * 32); // every awake sample was offered to the store
+  EXPECT_EQ(s.sleep_steps_done(), 14); // one sleep of 7 steps after each of the two tasks
+  // Every awake sample was offered to the store; a sample drawn again while the store holds it is
+  // not stored (nor counted) twice, so fewer than the 2 * 20 * 32 draws count, but most do.
+  EXPECT_LE(s.store().seen(), 2 * 20 * 32);
+  EXPECT_GT(s.store().seen(), 2 * 20 * 32 / 2);
 }
 
 } // namespace

@@ -3,6 +3,8 @@
 #include <c10/util/Exception.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace engram::cl {
 namespace {
 
@@ -40,6 +42,24 @@ TEST(Metrics, SingleTaskHasOnlyAccuracy) {
   EXPECT_DOUBLE_EQ(m.acc, 0.75);
   EXPECT_DOUBLE_EQ(m.bwt, 0.0);
   EXPECT_DOUBLE_EQ(m.fwt, 0.0);
+}
+
+TEST(Metrics, BothForgettingsAndAverageIncrementalAccuracyByHand) {
+  // Task 0 improves after task 1 then drops: the two forgettings differ.
+  const AccuracyMatrix R{{0.6, 0.0, 0.0}, {0.9, 0.8, 0.0}, {0.7, 0.5, 0.9}};
+  const auto m = compute_metrics(R, {0, 0, 0});
+  EXPECT_NEAR(m.forgetting, ((0.9 - 0.7) + (0.8 - 0.5)) / 2, 1e-12);           // Chaudhry
+  EXPECT_NEAR(m.forgetting_avalanche, ((0.6 - 0.7) + (0.8 - 0.5)) / 2, 1e-12); // R[j][j] - end
+  EXPECT_NEAR(m.forgetting_avalanche, -m.bwt, 1e-12);
+  EXPECT_NEAR(m.avg_incremental_acc, (0.6 + (0.9 + 0.8) / 2 + (0.7 + 0.5 + 0.9) / 3) / 3, 1e-12);
+}
+
+TEST(Metrics, ForwardTransferIsNotApplicableInClassIl) {
+  const AccuracyMatrix R{{0.9, 0.0}, {0.5, 0.95}};
+  EXPECT_TRUE(std::isnan(compute_metrics(R, {0.1, 0.1}, /*class_incremental=*/true).fwt));
+  EXPECT_NEAR(compute_metrics(R, {0.1, 0.1}).fwt, -0.1, 1e-12);
+  // The others are the same in every scenario.
+  EXPECT_DOUBLE_EQ(compute_metrics(R, {0.1, 0.1}, true).acc, compute_metrics(R, {0.1, 0.1}).acc);
 }
 
 TEST(Metrics, RejectsRaggedMatrices) {

@@ -36,15 +36,28 @@ TEST(StrategyRegistry, DefaultsAreUnchangedAndIntegersStayIntegers) {
   const std::map<std::string, std::map<std::string, std::pair<K, double>>> expected{
       {"naive", {}},
       {"joint", {}},
-      {"ewc", {{"lambda", {K::kNumber, 10000}}, {"fisher_samples", {K::kInteger, 500}}}},
+      // Choice options: the index of the default among the names (exact, vandeven, ...).
+      {"ewc",
+       {{"lambda", {K::kNumber, 10000}},
+        {"fisher_samples", {K::kInteger, 500}},
+        {"fisher_labels", {K::kChoice, 0}},
+        {"fisher_eval", {K::kInteger, 1}},
+        {"fisher_batch", {K::kInteger, 128}}}},
       {"online-ewc",
        {{"lambda", {K::kNumber, 10000}},
         {"gamma", {K::kNumber, 1}},
-        {"fisher_samples", {K::kInteger, 500}}}},
+        {"variant", {K::kChoice, 0}},
+        {"fisher_samples", {K::kInteger, 500}},
+        {"fisher_labels", {K::kChoice, 0}},
+        {"fisher_eval", {K::kInteger, 1}},
+        {"fisher_batch", {K::kInteger, 128}}}},
       {"si", {{"c", {K::kNumber, 500}}, {"xi", {K::kNumber, 0.1}}}},
-      {"lwf", {{"temperature", {K::kNumber, 2}}}},
-      {"replay", {{"buffer_size", {K::kInteger, 1000}}}},
-      {"agem", {{"buffer_size", {K::kInteger, 1000}}, {"reference_batch", {K::kInteger, 256}}}},
+      {"lwf", {{"temperature", {K::kNumber, 2}}, {"variant", {K::kChoice, 0}}}},
+      {"replay", {{"buffer_size", {K::kInteger, 1000}}, {"weighting", {K::kChoice, 0}}}},
+      {"agem",
+       {{"buffer_size", {K::kInteger, 1000}},
+        {"reference_batch", {K::kInteger, 256}},
+        {"budget", {K::kChoice, 0}}}},
       {"xdg", {{"gated_fraction", {K::kNumber, 0.8}}}},
       {"hebbian-readout", {{"body_tasks", {K::kInteger, 1}}}},
       {"hippocampal-replay", {{"buffer_size", {K::kInteger, 1000}}, {"beta", {K::kNumber, 2}}}},
@@ -122,6 +135,8 @@ TEST(StrategyRegistry, EveryOptionRejectsValuesOutOfRangeInOneLine) {
   size_t checked = 0;
   for (const auto& name : cl::strategy_names()) {
     for (const auto& o : cl::strategy_info(name).options) {
+      if (o.kind == cl::OptionKind::kChoice)
+        continue; // ChoiceOptionsTakeTheirNames
       std::vector<double> bad{o.range.outside()};
       if (o.kind == cl::OptionKind::kInteger)
         bad.push_back(o.default_value + 0.5);
@@ -202,7 +217,8 @@ TEST(StrategyRegistry, UnknownNamesListTheValidOnes) {
   EXPECT_EQ(error_of([] {
               cl::make_strategy("ewc", {{"lamda", 1}});
             }),
-            "strategy 'ewc': no option 'lamda' (options: lambda, fisher_samples)");
+            "strategy 'ewc': no option 'lamda' (options: lambda, fisher_samples, fisher_labels, "
+            "fisher_eval, fisher_batch)");
   EXPECT_EQ(error_of([] {
               cl::make_strategy("naive", {{"lambda", 1}});
             }),
@@ -219,6 +235,42 @@ TEST(StrategyRegistry, ParsesOptionText) {
             "strategy 'ewc': option 'lambda' expected a number >= 0, got 'big'");
   EXPECT_EQ(error_of([&] { cl::parse_strategy_option("ewc", "lambda=1x", out); }),
             "strategy 'ewc': option 'lambda' expected a number >= 0, got '1x'");
+}
+
+// A choice option (a named variant) is given by its name, recorded by its name, and anything else
+// is one line listing the names.
+TEST(StrategyRegistry, ChoiceOptionsTakeTheirNames) {
+  cl::OptionOverrides out;
+  cl::parse_strategy_option("lwf", "variant=avalanche", out);
+  EXPECT_EQ(out.at("variant"), 1);
+  auto lwf = cl::make_strategy("lwf", out);
+  EXPECT_EQ(lwf->hyperparameters().at("variant").to_string(), "avalanche");
+  EXPECT_EQ(lwf->hyperparameters().at("variant").kind, cl::OptionKind::kChoice);
+  EXPECT_EQ(cl::make_strategy("lwf")->hyperparameters().at("variant").to_string(), "vandeven");
+  EXPECT_EQ(error_of([&] { cl::parse_strategy_option("lwf", "variant=hinton", out); }),
+            "strategy 'lwf': option 'variant' expected one of: vandeven, avalanche, got 'hinton'");
+  EXPECT_EQ(error_of([] {
+              cl::make_strategy("lwf", {{"variant", 2}});
+            }),
+            "strategy 'lwf': option 'variant' expected one of: vandeven, avalanche, got 2");
+  EXPECT_EQ(error_of([] {
+              cl::make_strategy("agem", {{"budget", 0.5}});
+            }),
+            "strategy 'agem': option 'budget' expected one of: per-task, per-class, got 0.5");
+  size_t choices = 0;
+  for (const auto& name : cl::strategy_names())
+    for (const auto& o : cl::strategy_info(name).options)
+      if (o.kind == cl::OptionKind::kChoice) {
+        ++choices;
+        for (size_t i = 0; i < o.choices.size(); ++i) {
+          cl::OptionOverrides parsed;
+          cl::parse_strategy_option(name, o.name + "=" + o.choices[i], parsed);
+          EXPECT_EQ(parsed.at(o.name), static_cast<double>(i));
+          EXPECT_EQ(cl::make_strategy(name, parsed)->hyperparameters().at(o.name).to_string(),
+                    o.choices[i]);
+        }
+      }
+  EXPECT_GE(choices, 6u);
 }
 
 TEST(StrategyRegistry, ANameRegistersOnce) {

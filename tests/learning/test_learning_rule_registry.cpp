@@ -19,7 +19,7 @@ using engram::testing::expect_error;
 
 TEST(LearningRuleRegistry, KnowsTheBuiltInRules) {
   const auto names = learning_rule_names();
-  for (const char* rule : {"bp", "fa", "dfa", "usf", "brsf", "frsf"})
+  for (const char* rule : {"bp", "fa", "dfa", "usf", "brsf", "frsf", "pc", "softhebb"})
     EXPECT_NE(std::find(names.begin(), names.end(), rule), names.end()) << rule;
   const auto& fa = engram::learning::learning_rule_info("fa");
   EXPECT_EQ(fa.kind, engram::learning::RuleKind::kLayer);

@@ -36,6 +36,33 @@ TEST(ResultsSchema, AcceptsAValidDocument) {
   EXPECT_EQ(error_for(v2), "no error");
 }
 
+// --eval-during's points and --pad are checked when present; files without them stay valid.
+TEST(ResultsSchema, ChecksEvalDuringPointsAndPad) {
+  json d = valid_document();
+  d["runs"][0]["pad"] = 32;
+  d["runs"][0]["eval_during"] = {{"every", 10},
+                                 {"points",
+                                  {{{"task", 0}, {"iteration", 10}, {"accuracy", {0.5}}},
+                                   {{"task", 1}, {"iteration", 10}, {"accuracy", {0.4, 0.6}}}}}};
+  d["runs"][0]["metrics"]["forgetting_avalanche"] = 0.5;
+  d["runs"][0]["metrics"]["avg_incremental_acc"] = 0.8;
+  EXPECT_EQ(error_for(d), "no error");
+  json short_point = d;
+  short_point["runs"][0]["eval_during"]["points"][1]["accuracy"] = {0.4};
+  EXPECT_NE(error_for(short_point)
+                .find("$.runs[0].eval_during.points[1].accuracy: expected an array of 2 numbers"),
+            std::string::npos);
+  json late_task = d;
+  late_task["runs"][0]["eval_during"]["points"][0]["task"] = 2;
+  EXPECT_NE(error_for(late_task).find("$.runs[0].eval_during.points[0].task: expected an integer "
+                                      "in [0, 1], got 2"),
+            std::string::npos);
+  json bad_pad = d;
+  bad_pad["runs"][0]["pad"] = 0;
+  EXPECT_NE(error_for(bad_pad).find("$.runs[0].pad: expected an integer in [1, 1024], got 0"),
+            std::string::npos);
+}
+
 TEST(ResultsSchema, RefusesEachDefectWithItsPath) {
   struct Case {
     const char* what;
