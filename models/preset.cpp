@@ -71,7 +71,7 @@ constexpr long long kMaxLayerInteger = 2147483647;
 json parse_json(const std::string& text, const std::string& source) {
   try {
     return json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) { // parse errors, and numbers out of range (1e400)
     TORCH_CHECK(false, "preset ", source, ": not valid JSON: ", e.what());
   }
 }

@@ -140,7 +140,7 @@ void validate_results_document(const std::string& text, const std::string& path)
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) { // parse errors, and numbers out of range (1e400)
     std::string what = e.what();
     const auto colon = what.find("parse error");
     TORCH_CHECK(false, "results file '", path,
