@@ -3,7 +3,6 @@
 #include <engram/io/atomic_file.h>
 #include <engram/io/crc32.h>
 
-#include <caffe2/serialize/inline_container.h>
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
@@ -103,15 +102,6 @@ void save_archive(torch::serialize::OutputArchive& archive, const std::string& p
 void load_archive_payload(torch::serialize::InputArchive& archive, const std::string& payload,
                           const std::string& path, std::optional<c10::Device> device) {
   try {
-    // The records are stored uncompressed: one that claims more bytes than the payload holds is
-    // refused here, before LibTorch's reader would allocate what it claims.
-    std::istringstream in(payload);
-    caffe2::serialize::PyTorchStreamReader reader(&in);
-    for (const auto& name : reader.getAllRecords()) {
-      const size_t claimed = reader.getRecordSize(name);
-      TORCH_CHECK(claimed <= payload.size(), "record '", name, "' claims ", claimed,
-                  " bytes, the payload holds ", payload.size());
-    }
     archive.load_from(payload.data(), payload.size(), device);
   } catch (const std::exception& e) {
     TORCH_CHECK(false, "checkpoint '", path, "' is corrupt: ", first_line(e));
