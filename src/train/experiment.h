@@ -80,8 +80,8 @@ struct RunRecord {
   std::string eval_tasks = "all"; // all | seen
   std::string learning = "bp";    // the model's learning rule
   bool batch_manhattan = false;
-  int64_t eval_during = 0;        // TrainerConfig::eval_during (0: off)
-  int64_t pad = 0;                // ExperimentSpec::pad (0: none)
+  int64_t eval_during = 0; // TrainerConfig::eval_during (0: off)
+  int64_t pad = 0;         // ExperimentSpec::pad (0: none)
 };
 
 // Runs the experiment on an already loaded dataset (compare loads it once for the whole grid).
