@@ -2,6 +2,7 @@
 
 #include <engram/io/atomic_file.h>
 #include <engram/io/crc32.h>
+#include <engram/io/detail/archive_bounds.h>
 
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
@@ -102,6 +103,7 @@ void save_archive(torch::serialize::OutputArchive& archive, const std::string& p
 void load_archive_payload(torch::serialize::InputArchive& archive, const std::string& payload,
                           const std::string& path, std::optional<c10::Device> device) {
   try {
+    detail::check_archive_bounds(payload); // before LibTorch allocates what the records claim
     archive.load_from(payload.data(), payload.size(), device);
   } catch (const std::exception& e) {
     TORCH_CHECK(false, "checkpoint '", path, "' is corrupt: ", first_line(e));

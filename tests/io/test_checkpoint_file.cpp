@@ -2,6 +2,7 @@
 // refused with one line naming the file, before the payload is parsed.
 #include <engram/io/archive.h>
 #include <engram/io/atomic_file.h>
+#include <engram/io/detail/archive_bounds.h>
 
 #include <support/error_message.h>
 #include <support/scratch_dir.h>
@@ -14,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <unistd.h>
 
 namespace engram::io {
@@ -132,6 +134,70 @@ TEST(CheckpointFile, PayloadParserRefusesGarbage) {
     EXPECT_NE(message.find("checkpoint '" + path + "' is corrupt"), std::string::npos) << message;
     EXPECT_EQ(message.find('\n'), std::string::npos) << message;
   }
+}
+
+std::string sample_payload() {
+  torch::serialize::OutputArchive a;
+  write_string(a, "fingerprint", "{\"seed\":\"3\"}");
+  write_tensor(a, "weights", at::arange(12, at::kFloat));
+  std::ostringstream out;
+  a.save_to(out);
+  return out.str();
+}
+
+std::string payload_error(const std::string& payload) {
+  torch::serialize::InputArchive in;
+  return engram::testing::error_of([&] { load_archive_payload(in, payload, "p.ckpt"); });
+}
+
+// A payload that passes the checksum can still claim gigabytes: LibTorch's reader allocates what a
+// pickled string, a memo index or a zip record claims before reading it. Each claim is refused in
+// one line, before any allocation (found by fuzz_checkpoint_payload: a 4 GiB string length).
+TEST(CheckpointFile, PayloadClaimsBeyondItsBytesAreRefused) {
+  const std::string good = sample_payload();
+  ASSERT_EQ(payload_error(good), "no error");
+
+  std::string string_length = good; // the pickled key "fingerprint": BINUNICODE, length 11
+  const std::string key = std::string("X\x0b\0\0\0fingerprint", 16);
+  const auto at = string_length.find(key);
+  ASSERT_NE(at, std::string::npos);
+  string_length[at + 3] = '\xf6';
+  string_length[at + 4] = '\xff';
+  std::string message = payload_error(string_length);
+  EXPECT_NE(message.find("checkpoint 'p.ckpt' is corrupt: pickle '"), std::string::npos) << message;
+  EXPECT_NE(message.find("needs 4294311947 bytes"), std::string::npos) << message;
+
+  std::string record_size = good; // the first central-directory entry's uncompressed size
+  const auto entry = record_size.find(std::string("PK\1\2", 4));
+  ASSERT_NE(entry, std::string::npos);
+  record_size.replace(entry + 24, 4, std::string("\0\0\0\xf0", 4));
+  message = payload_error(record_size);
+  EXPECT_NE(message.find("claims 4026531840 bytes"), std::string::npos) << message;
+
+  std::string directory = good; // the zip64 end record's directory offset, past the payload
+  const auto end = directory.rfind(std::string("PK\6\6", 4));
+  ASSERT_NE(end, std::string::npos);
+  directory.replace(end + 48, 8, std::string("\0\0\0\0\1\0\0\0", 8));
+  message = payload_error(directory);
+  EXPECT_NE(message.find("the zip directory claims"), std::string::npos) << message;
+  for (const std::string& m : {string_length, record_size, directory})
+    EXPECT_EQ(payload_error(m).find('\n'), std::string::npos);
+}
+
+TEST(CheckpointFile, PickleScanRefusesHugeMemoIndicesAndUnknownOpcodes) {
+  using detail::check_pickle_bounds;
+  EXPECT_NO_THROW(check_pickle_bounds(std::string("\x80\x02N\x71\x00.", 6), "ok.pkl"));
+  EXPECT_ERROR_MENTIONS(check_pickle_bounds(std::string("\x80\x02Nr\xff\xff\xff\x7f.", 9), "m.pkl"),
+                        "memo index 2147483647");
+  EXPECT_ERROR_MENTIONS(check_pickle_bounds(std::string("\x80\x02Np99999999\n.", 15), "p.pkl"),
+                        "memo index 99999999");
+  EXPECT_ERROR_MENTIONS(check_pickle_bounds(std::string("\x80\x02\xff.", 4), "u.pkl"),
+                        "unknown opcode 0xff");
+  EXPECT_ERROR_MENTIONS(check_pickle_bounds(std::string("\x80\x02N", 3), "s.pkl"),
+                        "ends without a STOP opcode");
+  EXPECT_ERROR_MENTIONS(
+      check_pickle_bounds(std::string("\x80\x02\x8d\1\0\0\0\0\0\0\x80.", 13), "b.pkl"),
+      "needs 9223372036854775809 bytes");
 }
 
 } // namespace
