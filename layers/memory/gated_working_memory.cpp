@@ -142,17 +142,8 @@ GatedWorkingMemoryImpl::forward(const at::Tensor& input,
   std::vector<at::Tensor> h_n, c_n;
   const GatedMemoryPath path = gated_memory_path(options, weight_hh_[0].device());
   if (path == GatedMemoryPath::kAtenLstm) {
-    std::vector<at::Tensor> params;
-    for (int64_t layer = 0; layer < layers; ++layer) {
-      params.push_back(weight_ih_[layer]);
-      params.push_back(weight_hh_[layer]);
-      if (options.bias()) {
-        params.push_back(bias_ih_[layer]);
-        params.push_back(bias_hh_[layer]);
-      }
-    }
-    auto [output, h, c] = at::lstm(x, {h0, c0}, params, options.bias(), layers, options.dropout(),
-                                   is_training(), /*bidirectional=*/false,
+    auto [output, h, c] = at::lstm(x, {h0, c0}, lstm_parameters(), options.bias(), layers,
+                                   options.dropout(), is_training(), /*bidirectional=*/false,
                                    /*batch_first=*/false);
     return {options.batch_first() ? output.transpose(0, 1) : output, {h, c}};
   }
@@ -176,6 +167,49 @@ GatedWorkingMemoryImpl::forward(const at::Tensor& input,
   }
   at::Tensor output = options.batch_first() ? layer_input.transpose(0, 1) : layer_input;
   return {output, {at::stack(h_n, 0), at::stack(c_n, 0)}};
+}
+
+std::vector<at::Tensor> GatedWorkingMemoryImpl::lstm_parameters() const {
+  std::vector<at::Tensor> params;
+  for (int64_t layer = 0; layer < options.num_layers(); ++layer) {
+    params.push_back(weight_ih_[layer]);
+    params.push_back(weight_hh_[layer]);
+    if (options.bias()) {
+      params.push_back(bias_ih_[layer]);
+      params.push_back(bias_hh_[layer]);
+    }
+  }
+  return params;
+}
+
+void GatedWorkingMemoryImpl::flatten_parameters() {
+  const at::Tensor& first = weight_ih_.at(0);
+  if (gated_memory_path(options, first.device()) != GatedMemoryPath::kAtenLstm ||
+      !first.is_cuda() || !at::cudnn_is_acceptable(first)) {
+    return;
+  }
+  at::NoGradGuard no_grad;
+  constexpr int64_t kCudnnLstmMode = 2; // CUDNN_LSTM
+  // Copies the tensors into one buffer and makes each parameter a view of it.
+  at::_cudnn_rnn_flatten_weight(lstm_parameters(), options.bias() ? 4 : 2, options.input_size(),
+                                kCudnnLstmMode, options.hidden_size(), /*proj_size=*/0,
+                                options.num_layers(), /*batch_first=*/false,
+                                /*bidirectional=*/false);
+}
+
+void GatedWorkingMemoryImpl::to(torch::Device device, torch::Dtype dtype, bool non_blocking) {
+  torch::nn::Module::to(device, dtype, non_blocking);
+  flatten_parameters();
+}
+
+void GatedWorkingMemoryImpl::to(torch::Dtype dtype, bool non_blocking) {
+  torch::nn::Module::to(dtype, non_blocking);
+  flatten_parameters();
+}
+
+void GatedWorkingMemoryImpl::to(torch::Device device, bool non_blocking) {
+  torch::nn::Module::to(device, non_blocking);
+  flatten_parameters();
 }
 
 void GatedWorkingMemoryImpl::pretty_print(std::ostream& stream) const {

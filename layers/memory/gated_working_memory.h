@@ -113,6 +113,16 @@ public:
 
   void pretty_print(std::ostream& stream) const override;
 
+  /// When the module runs at::lstm on cuDNN (gated_memory_path), lays its weights and biases out
+  /// in one cuDNN weight buffer, as torch::nn::LSTM's flatten_parameters, so that at::lstm uses
+  /// them in place instead of compacting them at every call; a no-op otherwise. to() calls it.
+  void flatten_parameters();
+
+  /// Overrides `nn::Module::to()` to call flatten_parameters() after the move.
+  void to(torch::Device device, torch::Dtype dtype, bool non_blocking = false) override;
+  void to(torch::Dtype dtype, bool non_blocking = false) override;
+  void to(torch::Device device, bool non_blocking = false) override;
+
   /// The options used to configure this module.
   GatedWorkingMemoryOptions options;
 
@@ -123,6 +133,9 @@ public:
   const at::Tensor& peephole(int64_t layer) const { return peephole_.at(layer); }
 
 private:
+  /// Weights and biases in at::lstm's order: w_ih, w_hh (, b_ih, b_hh) per layer.
+  std::vector<at::Tensor> lstm_parameters() const;
+
   std::vector<at::Tensor> weight_ih_, weight_hh_, bias_ih_, bias_hh_, peephole_;
 };
 

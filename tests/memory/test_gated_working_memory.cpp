@@ -270,6 +270,8 @@ TEST(GatedWorkingMemory, CudaPathsMatchTheCpu) {
         item.value().copy_(source[item.key()]);
     }
     gpu->to(torch::kCUDA);
+    // Without peepholes to() lays the weights out in one cuDNN buffer (flatten_parameters).
+    EXPECT_EQ(gpu->weight_ih(0).storage().data() == gpu->weight_hh(1).storage().data(), !peephole);
     EXPECT_EQ(em::gated_memory_path(gpu->options, gpu->weight_hh(0).device()),
               peephole ? em::GatedMemoryPath::kEngramOp : em::GatedMemoryPath::kAtenLstm);
     const at::Tensor x = torch::randn({6, 3, 5});
