@@ -40,8 +40,10 @@ void BM_GatedWorkingMemory_ForwardBackward(benchmark::State& state) {
   });
 }
 
-// The same two on a GPU (skipped without one): torch::nn::LSTM runs cuDNN's fused LSTM, while
-// GatedWorkingMemory has no CUDA kernel and runs its per-step ATen reference there.
+// The same two on a GPU (skipped without one): torch::nn::LSTM runs cuDNN's fused LSTM. So does
+// GatedWorkingMemory without peepholes (backend "auto" calls at::lstm); with peepholes
+// (peephole:1) it runs engram's operator on ATen's CUDA kernels, the ratio gpu-check records
+// (scripts/gpu-check.d/30-gated-memory.sh).
 void BM_TorchLstm_ForwardBackward_Cuda(benchmark::State& state) {
   if (!torch::cuda::is_available()) {
     state.SkipWithError("no CUDA device");
@@ -64,7 +66,8 @@ void BM_GatedWorkingMemory_ForwardBackward_Cuda(benchmark::State& state) {
     return;
   }
   torch::manual_seed(0);
-  em::GatedWorkingMemory memory(em::GatedWorkingMemoryOptions(kInput, kHidden));
+  em::GatedWorkingMemory memory(
+      em::GatedWorkingMemoryOptions(kInput, kHidden).peephole(state.range(0) != 0));
   memory->to(torch::kCUDA);
   const at::Tensor x = torch::randn({kSteps, kBatch, kInput}, torch::kCUDA).requires_grad_();
   run_forward_backward(state, [&] {
@@ -78,7 +81,12 @@ void BM_GatedWorkingMemory_ForwardBackward_Cuda(benchmark::State& state) {
 
 BENCHMARK(BM_TorchLstm_ForwardBackward)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_TorchLstm_ForwardBackward_Cuda)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_GatedWorkingMemory_ForwardBackward_Cuda)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_GatedWorkingMemory_ForwardBackward_Cuda)
+    ->ArgName("peephole")
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_GatedWorkingMemory_ForwardBackward)
     ->ArgName("fused")
     ->Arg(1)

@@ -1,8 +1,37 @@
 #include <engram/layers/memory/gated_working_memory.h>
 
+#include <algorithm>
 #include <ostream>
 
 namespace engram::layers::memory {
+
+const std::vector<std::string>& gated_memory_backends() {
+  static const std::vector<std::string> names{"auto", "engram", "aten_lstm"};
+  return names;
+}
+
+GatedMemoryPath gated_memory_path(const GatedWorkingMemoryOptions& options,
+                                  const at::Device& device) {
+  const std::string& backend = options.backend();
+  const auto& names = gated_memory_backends();
+  TORCH_CHECK(std::find(names.begin(), names.end(), backend) != names.end(),
+              "GatedWorkingMemory: option 'backend' expected one of auto, engram, aten_lstm, got '",
+              backend, "'");
+  if (backend == "aten_lstm") {
+    TORCH_CHECK(!options.peephole(),
+                "GatedWorkingMemory: option 'backend' aten_lstm expected peephole(false) "
+                "(at::lstm has no peepholes), got peephole(true)");
+    return GatedMemoryPath::kAtenLstm;
+  }
+  const GatedMemoryPath engram =
+      options.fused() ? GatedMemoryPath::kEngramOp : GatedMemoryPath::kEngramReference;
+  if (backend == "engram") {
+    return engram;
+  }
+  // auto: cuDNN for a plain LSTM on CUDA; engram's own path for peepholes and elsewhere.
+  return device.is_cuda() && !options.peephole() && options.fused() ? GatedMemoryPath::kAtenLstm
+                                                                    : engram;
+}
 
 GatedWorkingMemoryImpl::GatedWorkingMemoryImpl(GatedWorkingMemoryOptions options_)
     : options(std::move(options_)) {
@@ -15,6 +44,7 @@ GatedWorkingMemoryImpl::GatedWorkingMemoryImpl(GatedWorkingMemoryOptions options
               "GatedWorkingMemory: argument 'num_layers' expected > 0, got ", options.num_layers());
   TORCH_CHECK(options.dropout() >= 0.0 && options.dropout() < 1.0,
               "GatedWorkingMemory: argument 'dropout' expected in [0, 1), got ", options.dropout());
+  gated_memory_path(options, at::kCPU); // refuses a bad backend at construction
   reset();
 }
 
@@ -110,13 +140,24 @@ GatedWorkingMemoryImpl::forward(const at::Tensor& input,
   }
   at::Tensor layer_input = x;
   std::vector<at::Tensor> h_n, c_n;
+  const GatedMemoryPath path = gated_memory_path(options, weight_hh_[0].device());
+  if (path == GatedMemoryPath::kAtenLstm) {
+    auto [output, h, c] = at::lstm(x, {h0, c0}, lstm_parameters(), options.bias(), layers,
+                                   options.dropout(), is_training(), /*bidirectional=*/false,
+                                   /*batch_first=*/false);
+    return {options.batch_first() ? output.transpose(0, 1) : output, {h, c}};
+  }
   for (int64_t layer = 0; layer < layers; ++layer) {
     at::Tensor bias;
     if (options.bias())
       bias = bias_ih_[layer] + bias_hh_[layer];
-    GatedMemoryLayerOutput out =
-        gated_memory_layer(layer_input, h0[layer], c0[layer], weight_ih_[layer], weight_hh_[layer],
-                           bias, peephole_[layer], options.fused());
+    const auto out =
+        path == GatedMemoryPath::kEngramOp
+            ? ops::gated_memory_layer(layer_input, h0[layer], c0[layer], weight_ih_[layer],
+                                      weight_hh_[layer], bias, peephole_[layer])
+            : ops::reference::gated_memory_layer(layer_input, h0[layer], c0[layer],
+                                                 weight_ih_[layer], weight_hh_[layer], bias,
+                                                 peephole_[layer]);
     h_n.push_back(out.h_n);
     c_n.push_back(out.c_n);
     layer_input = out.output;
@@ -128,12 +169,56 @@ GatedWorkingMemoryImpl::forward(const at::Tensor& input,
   return {output, {at::stack(h_n, 0), at::stack(c_n, 0)}};
 }
 
+std::vector<at::Tensor> GatedWorkingMemoryImpl::lstm_parameters() const {
+  std::vector<at::Tensor> params;
+  for (int64_t layer = 0; layer < options.num_layers(); ++layer) {
+    params.push_back(weight_ih_[layer]);
+    params.push_back(weight_hh_[layer]);
+    if (options.bias()) {
+      params.push_back(bias_ih_[layer]);
+      params.push_back(bias_hh_[layer]);
+    }
+  }
+  return params;
+}
+
+void GatedWorkingMemoryImpl::flatten_parameters() {
+  const at::Tensor& first = weight_ih_.at(0);
+  if (gated_memory_path(options, first.device()) != GatedMemoryPath::kAtenLstm ||
+      !first.is_cuda() || !at::cudnn_is_acceptable(first)) {
+    return;
+  }
+  at::NoGradGuard no_grad;
+  constexpr int64_t kCudnnLstmMode = 2; // CUDNN_LSTM
+  // Copies the tensors into one buffer and makes each parameter a view of it.
+  at::_cudnn_rnn_flatten_weight(lstm_parameters(), options.bias() ? 4 : 2, options.input_size(),
+                                kCudnnLstmMode, options.hidden_size(), /*proj_size=*/0,
+                                options.num_layers(), /*batch_first=*/false,
+                                /*bidirectional=*/false);
+}
+
+void GatedWorkingMemoryImpl::to(torch::Device device, torch::Dtype dtype, bool non_blocking) {
+  torch::nn::Module::to(device, dtype, non_blocking);
+  flatten_parameters();
+}
+
+void GatedWorkingMemoryImpl::to(torch::Dtype dtype, bool non_blocking) {
+  torch::nn::Module::to(dtype, non_blocking);
+  flatten_parameters();
+}
+
+void GatedWorkingMemoryImpl::to(torch::Device device, bool non_blocking) {
+  torch::nn::Module::to(device, non_blocking);
+  flatten_parameters();
+}
+
 void GatedWorkingMemoryImpl::pretty_print(std::ostream& stream) const {
   stream << "engram::GatedWorkingMemory(input_size=" << options.input_size()
          << ", hidden_size=" << options.hidden_size() << ", num_layers=" << options.num_layers()
          << ", bias=" << options.bias() << ", batch_first=" << options.batch_first()
          << ", dropout=" << options.dropout() << ", forget_bias=" << options.forget_bias()
-         << ", peephole=" << options.peephole() << ", fused=" << options.fused() << ")";
+         << ", peephole=" << options.peephole() << ", fused=" << options.fused()
+         << ", backend=" << options.backend() << ")";
 }
 
 } // namespace engram::layers::memory

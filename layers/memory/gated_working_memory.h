@@ -4,9 +4,11 @@
 // Gers et al. 2000; peepholes: Gers & Schmidhuber 2000).
 //
 // Parameter names, shapes and the gate order (i, f, g, o) are those of torch::nn::LSTM, so that
-// weights copy across (load_lstm_weights) and outputs match it. On the CPU the layers run through
-// a fused kernel (gated_memory_layer_function.h); elsewhere through per-step ATen ops.
-#include <engram/layers/memory/gated_memory_layer_function.h>
+// weights copy across (load_lstm_weights) and outputs match it. Each forward pass takes one of
+// three paths, chosen by gated_memory_path(): the operator engram::gated_memory_layer
+// (<engram/ops/gated_memory_layer.h>; fused CPU kernel, ATen's kernels on CUDA), its per-step
+// ATen reference, or at::lstm (cuDNN on CUDA) for plain-LSTM configurations.
+#include <engram/ops/gated_memory_layer.h>
 
 #include <torch/nn/cloneable.h>
 #include <torch/nn/modules/common.h>
@@ -15,6 +17,7 @@
 #include <torch/nn/pimpl.h>
 
 #include <optional>
+#include <string>
 #include <tuple>
 
 namespace engram::layers::memory {
@@ -39,9 +42,36 @@ struct GatedWorkingMemoryOptions {
   TORCH_ARG(double, forget_bias) = 1.0;
   /// Cell-to-gate (peephole) connections: parameters peephole_l<k> of shape [3, H].
   TORCH_ARG(bool, peephole) = false;
-  /// Use the fused CPU kernel when the tensors are on the CPU (first-order gradients only).
+  /// Run engram's path through the operator engram::gated_memory_layer (one autograd node per
+  /// layer and sequence, first-order gradients only). false: the per-step ATen reference
+  /// (ops::reference::gated_memory_layer, differentiable to any order) wherever engram's path
+  /// is taken, and backend "auto" then never picks at::lstm.
   TORCH_ARG(bool, fused) = true;
+  /// Which implementation runs a forward pass; one of:
+  ///  - "auto" (default): at::lstm when the module is on a CUDA device, has no peepholes and
+  ///    `fused` is set (cuDNN runs the whole stack); engram's path otherwise;
+  ///  - "engram": always engram's path (the operator, or the reference when !fused);
+  ///  - "aten_lstm": always at::lstm with the layers' weights in LibTorch's gate order (input,
+  ///    forget, cell, output), as torch::nn::LSTM; refused with peepholes, which at::lstm lacks.
+  /// The choice is made by gated_memory_path(options, device).
+  TORCH_ARG(std::string, backend) = "auto";
 };
+
+/// The implementation a forward pass of GatedWorkingMemory runs.
+enum class GatedMemoryPath {
+  kEngramOp,        ///< the operator engram::gated_memory_layer, layer by layer
+  kEngramReference, ///< ops::reference::gated_memory_layer, layer by layer
+  kAtenLstm,        ///< at::lstm over the whole stack (cuDNN on CUDA)
+};
+
+/// The backend names GatedWorkingMemoryOptions::backend accepts: auto, engram, aten_lstm.
+const std::vector<std::string>& gated_memory_backends();
+
+/// The path of a module with these options whose parameters are on `device` (the rules in
+/// GatedWorkingMemoryOptions::backend). Throws a one-line error for an unknown backend or for
+/// "aten_lstm" with peepholes.
+GatedMemoryPath gated_memory_path(const GatedWorkingMemoryOptions& options,
+                                  const at::Device& device);
 
 /// (h, c), each [num_layers, B, H].
 using GatedMemoryState = std::tuple<at::Tensor, at::Tensor>;
@@ -83,6 +113,16 @@ public:
 
   void pretty_print(std::ostream& stream) const override;
 
+  /// When the module runs at::lstm on cuDNN (gated_memory_path), lays its weights and biases out
+  /// in one cuDNN weight buffer, as torch::nn::LSTM's flatten_parameters, so that at::lstm uses
+  /// them in place instead of compacting them at every call; a no-op otherwise. to() calls it.
+  void flatten_parameters();
+
+  /// Overrides `nn::Module::to()` to call flatten_parameters() after the move.
+  void to(torch::Device device, torch::Dtype dtype, bool non_blocking = false) override;
+  void to(torch::Dtype dtype, bool non_blocking = false) override;
+  void to(torch::Device device, bool non_blocking = false) override;
+
   /// The options used to configure this module.
   GatedWorkingMemoryOptions options;
 
@@ -93,6 +133,9 @@ public:
   const at::Tensor& peephole(int64_t layer) const { return peephole_.at(layer); }
 
 private:
+  /// Weights and biases in at::lstm's order: w_ih, w_hh (, b_ih, b_hh) per layer.
+  std::vector<at::Tensor> lstm_parameters() const;
+
   std::vector<at::Tensor> weight_ih_, weight_hh_, bias_ih_, bias_hh_, peephole_;
 };
 

@@ -1,6 +1,7 @@
 // The engram operator library: every schema in one place. Kernels register beside their code:
 // CPU in *_cpu.cpp, CUDA in cuda/*.cpp, Meta (shape inference for fake tensors and torch.compile)
-// in meta_kernels.cpp, Autograd in plastic_rnn_autograd.cpp and hebbian_update.cpp. Other engram
+// in meta_kernels.cpp, Autograd in plastic_rnn_autograd.cpp, hebbian_update.cpp and
+// gated_memory_layer_autograd.cpp. Other engram
 // areas that add operators use TORCH_LIBRARY_FRAGMENT(engram, m).
 #include <engram/ops/detail/op_handles.h>
 
@@ -29,6 +30,16 @@ TORCH_LIBRARY(engram, m) {
         "Tensor? pre_mean=None, Tensor? post_mean=None, Tensor? theta=None, "
         "str rule=\"hebb\", float? clip=None, float mean_rate=0.1) -> "
         "(Tensor H_new, Tensor pre_mean_new, Tensor post_mean_new, Tensor theta_new)");
+  m.def("gated_memory_layer(Tensor x, Tensor h0, Tensor c0, Tensor w_ih, Tensor w_hh, "
+        "Tensor? bias=None, Tensor? peephole=None) -> (Tensor output, Tensor h_n, Tensor c_n)");
+  m.def("_gated_memory_layer_forward(Tensor x, Tensor h0, Tensor c0, Tensor w_ih, Tensor w_hh, "
+        "Tensor? bias=None, Tensor? peephole=None) -> (Tensor output, Tensor h_n, Tensor c_n, "
+        "Tensor gates, Tensor cells, Tensor tanh_cells)");
+  m.def("_gated_memory_layer_backward(Tensor? g_output, Tensor? g_h_n, Tensor? g_c_n, Tensor x, "
+        "Tensor h0, Tensor c0, Tensor w_ih, Tensor w_hh, Tensor? bias, Tensor? peephole, "
+        "Tensor output, Tensor gates, Tensor cells, Tensor tanh_cells, bool[7] output_mask) -> "
+        "(Tensor grad_x, Tensor grad_h0, Tensor grad_c0, Tensor grad_w_ih, Tensor grad_w_hh, "
+        "Tensor grad_bias, Tensor grad_peephole)");
 }
 
 namespace {
@@ -59,6 +70,24 @@ const c10::TypedOperatorHandle<PlasticRnnBackwardSignature>& plastic_rnn_backwar
 
 const c10::TypedOperatorHandle<HebbianUpdateSignature>& hebbian_update_op() {
   static const auto handle = typed_handle<HebbianUpdateSignature>("engram::hebbian_update");
+  return handle;
+}
+
+const c10::TypedOperatorHandle<GatedMemoryLayerSignature>& gated_memory_layer_op() {
+  static const auto handle = typed_handle<GatedMemoryLayerSignature>("engram::gated_memory_layer");
+  return handle;
+}
+
+const c10::TypedOperatorHandle<GatedMemoryLayerForwardSignature>& gated_memory_layer_forward_op() {
+  static const auto handle =
+      typed_handle<GatedMemoryLayerForwardSignature>("engram::_gated_memory_layer_forward");
+  return handle;
+}
+
+const c10::TypedOperatorHandle<GatedMemoryLayerBackwardSignature>&
+gated_memory_layer_backward_op() {
+  static const auto handle =
+      typed_handle<GatedMemoryLayerBackwardSignature>("engram::_gated_memory_layer_backward");
   return handle;
 }
 

@@ -121,6 +121,75 @@ PlasticRnnGradOutputs plastic_rnn_backward_meta(
           like_or_marker(b_m, x)};
 }
 
+// gated_memory_layer: sizes from x [T, B, I] and w_hh [4H, H].
+struct GatedMemoryMetaShapes {
+  c10::SymInt T, B, H;
+};
+
+GatedMemoryMetaShapes gated_memory_meta_shapes(const at::Tensor& x, const at::Tensor& h0,
+                                               const at::Tensor& c0, const at::Tensor& w_ih,
+                                               const at::Tensor& w_hh, const OptTensor& bias,
+                                               const OptTensor& peephole) {
+  const char* fn = "gated_memory_layer";
+  check_floating(fn, "x", x);
+  check_all_like(fn, "x", x, {{"h0", &h0}, {"c0", &c0}, {"w_ih", &w_ih}, {"w_hh", &w_hh}},
+                 {{"bias", &bias}, {"peephole", &peephole}});
+  TORCH_CHECK(x.dim() == 3, fn, ": argument 'x' expected 3 dims [T, B, I], got ", x.dim());
+  TORCH_CHECK(w_hh.dim() == 2, fn, ": argument 'w_hh' expected 2 dims [4H, H], got ", w_hh.dim());
+  TORCH_CHECK(w_ih.dim() == 2, fn, ": argument 'w_ih' expected 2 dims [4H, I], got ", w_ih.dim());
+  TORCH_CHECK(h0.dim() == 2 && c0.dim() == 2, fn,
+              ": arguments 'h0' and 'c0' expected 2 dims [B, H], got ", h0.dim(), " and ",
+              c0.dim());
+  return {x.sym_size(0), x.sym_size(1), w_hh.sym_size(1)};
+}
+
+GatedMemoryLayerOutputs gated_memory_layer_meta(const at::Tensor& x, const at::Tensor& h0,
+                                                const at::Tensor& c0, const at::Tensor& w_ih,
+                                                const at::Tensor& w_hh, const OptTensor& bias,
+                                                const OptTensor& peephole) {
+  const auto s = gated_memory_meta_shapes(x, h0, c0, w_ih, w_hh, bias, peephole);
+  const auto opts = x.options();
+  return {at::empty_symint({s.T, s.B, s.H}, opts), at::empty_symint({s.B, s.H}, opts),
+          at::empty_symint({s.B, s.H}, opts)};
+}
+
+GatedMemoryLayerTrainOutputs
+gated_memory_layer_forward_meta(const at::Tensor& x, const at::Tensor& h0, const at::Tensor& c0,
+                                const at::Tensor& w_ih, const at::Tensor& w_hh,
+                                const OptTensor& bias, const OptTensor& peephole) {
+  const auto s = gated_memory_meta_shapes(x, h0, c0, w_ih, w_hh, bias, peephole);
+  const auto opts = x.options();
+  return {at::empty_symint({s.T, s.B, s.H}, opts), at::empty_symint({s.B, s.H}, opts),
+          at::empty_symint({s.B, s.H}, opts),      at::empty_symint({s.T, s.B, s.H * 4}, opts),
+          at::empty_symint({s.T, s.B, s.H}, opts), at::empty_symint({s.T, s.B, s.H}, opts)};
+}
+
+GatedMemoryLayerGradOutputs gated_memory_layer_backward_meta(
+    const OptTensor& /*g_output*/, const OptTensor& /*g_h_n*/, const OptTensor& /*g_c_n*/,
+    const at::Tensor& x, const at::Tensor& h0, const at::Tensor& c0, const at::Tensor& w_ih,
+    const at::Tensor& w_hh, const OptTensor& bias, const OptTensor& peephole,
+    const at::Tensor& /*output*/, const at::Tensor& /*gates*/, const at::Tensor& /*cells*/,
+    const at::Tensor& /*tanh_cells*/, std::array<bool, 7> mask) {
+  gated_memory_meta_shapes(x, h0, c0, w_ih, w_hh, bias, peephole);
+  // The CPU and CUDA kernels' layout: contiguous gradients, an empty [0] tensor for an absent
+  // input or one outside the mask.
+  const auto grad = [&](bool wanted, const at::Tensor& t) {
+    return wanted ? at::empty_like(t, at::MemoryFormat::Contiguous) : empty_marker(x);
+  };
+  const auto grad_optional = [&](bool wanted, const OptTensor& t) {
+    return wanted && t.has_value() && t->defined()
+               ? at::empty_like(*t, at::MemoryFormat::Contiguous)
+               : empty_marker(x);
+  };
+  return {grad(mask[0], x),
+          grad(mask[1], h0),
+          grad(mask[2], c0),
+          grad(mask[3], w_ih),
+          grad(mask[4], w_hh),
+          grad_optional(mask[5], bias),
+          grad_optional(mask[6], peephole)};
+}
+
 HebbianUpdateOutputs hebbian_update_meta(const at::Tensor& H, const at::Tensor& pre,
                                          const at::Tensor& post, const at::Tensor& eta,
                                          const OptTensor& m, const OptTensor& pre_mean,
@@ -150,6 +219,9 @@ TORCH_LIBRARY_IMPL(engram, Meta, m) {
   m.impl("_plastic_rnn_forward", TORCH_FN(plastic_rnn_forward_meta));
   m.impl("_plastic_rnn_backward", TORCH_FN(plastic_rnn_backward_meta));
   m.impl("hebbian_update", TORCH_FN(hebbian_update_meta));
+  m.impl("gated_memory_layer", TORCH_FN(gated_memory_layer_meta));
+  m.impl("_gated_memory_layer_forward", TORCH_FN(gated_memory_layer_forward_meta));
+  m.impl("_gated_memory_layer_backward", TORCH_FN(gated_memory_layer_backward_meta));
 }
 
 } // namespace engram::ops::detail

@@ -1,7 +1,7 @@
 #include <ATen/Parallel.h>
-#include <engram/layers/memory/gated_memory_layer_function.h>
 #include <engram/layers/memory/gated_working_memory.h>
 #include <gtest/gtest.h>
+#include <torch/cuda.h>
 #include <torch/nn/modules/rnn.h>
 #include <torch/serialize.h>
 
@@ -104,73 +104,6 @@ TEST(GatedWorkingMemory, ZeroInitialStateMatchesTorchLstmWithoutBias) {
   EXPECT_LT(max_abs_diff(std::get<0>(lstm->forward(x)), std::get<0>(memory->forward(x))), 1e-6);
 }
 
-// The fused kernel against the autograd of the pure-ATen definition, in double precision, with
-// and without peepholes, for every input at once.
-TEST(GatedMemoryLayerFunction, FusedGradientsEqualReferenceInDouble) {
-  torch::manual_seed(5);
-  for (const bool with_peephole : {false, true}) {
-    const int64_t steps = 5, batch = 3, input = 4, hidden = 6;
-    const auto opts = torch::TensorOptions().dtype(torch::kFloat64);
-    std::vector<at::Tensor> args = {torch::randn({steps, batch, input}, opts),
-                                    torch::randn({batch, hidden}, opts),
-                                    torch::randn({batch, hidden}, opts),
-                                    torch::randn({4 * hidden, input}, opts) * 0.5,
-                                    torch::randn({4 * hidden, hidden}, opts) * 0.5,
-                                    torch::randn({4 * hidden}, opts),
-                                    with_peephole ? torch::randn({3, hidden}, opts) : at::Tensor()};
-    auto run = [&](bool fused) {
-      std::vector<at::Tensor> leaves;
-      for (const auto& a : args)
-        leaves.push_back(a.defined() ? a.clone().requires_grad_() : a);
-      const auto out = em::gated_memory_layer(leaves[0], leaves[1], leaves[2], leaves[3], leaves[4],
-                                              leaves[5], leaves[6], fused);
-      const at::Tensor loss = (out.output * out.output.detach().cos()).sum() +
-                              (out.h_n * 0.7).sum() + (out.c_n * out.c_n).sum();
-      loss.backward();
-      std::vector<at::Tensor> grads;
-      for (const auto& l : leaves)
-        grads.push_back(l.defined() ? l.grad() : at::Tensor());
-      return std::make_pair(out.output.detach(), grads);
-    };
-    const auto [y_fused, g_fused] = run(true);
-    const auto [y_ref, g_ref] = run(false);
-    EXPECT_LT(max_abs_diff(y_fused, y_ref), 1e-12);
-    for (size_t i = 0; i < args.size(); ++i) {
-      if (!args[i].defined())
-        continue;
-      EXPECT_LT(max_abs_diff(g_fused[i], g_ref[i]), 1e-11) << "argument " << i;
-    }
-  }
-}
-
-// Finite differences on the peephole weights (through the fused kernel), double precision.
-TEST(GatedMemoryLayerFunction, PeepholeGradientMatchesFiniteDifferences) {
-  torch::manual_seed(6);
-  const auto opts = torch::TensorOptions().dtype(torch::kFloat64);
-  const int64_t hidden = 4;
-  const at::Tensor x = torch::randn({6, 2, 3}, opts), h0 = torch::randn({2, hidden}, opts),
-                   c0 = torch::randn({2, hidden}, opts), w_ih = torch::randn({4 * hidden, 3}, opts),
-                   w_hh = torch::randn({4 * hidden, hidden}, opts) * 0.5,
-                   bias = torch::randn({4 * hidden}, opts);
-  const at::Tensor peephole = torch::randn({3, hidden}, opts).requires_grad_();
-  auto loss = [&](const at::Tensor& p) {
-    const auto out = em::gated_memory_layer(x, h0, c0, w_ih, w_hh, bias, p, true);
-    return out.output.sum() + out.c_n.sum();
-  };
-  loss(peephole).backward();
-  const at::Tensor analytic = peephole.grad();
-  const double eps = 1e-6;
-  for (int64_t r = 0; r < 3; ++r) {
-    for (int64_t j = 0; j < hidden; ++j) {
-      at::Tensor plus = peephole.detach().clone(), minus = peephole.detach().clone();
-      plus[r][j] += eps;
-      minus[r][j] -= eps;
-      const double numeric = (loss(plus) - loss(minus)).item<double>() / (2 * eps);
-      EXPECT_NEAR(analytic[r][j].item<double>(), numeric, 1e-7) << r << "," << j;
-    }
-  }
-}
-
 TEST(GatedWorkingMemory, PeepholesChangeTheDynamicsAndVanishAtZero) {
   torch::manual_seed(7);
   torch::nn::LSTM lstm(torch::nn::LSTMOptions(3, 5));
@@ -223,6 +156,133 @@ TEST(GatedWorkingMemory, SavesAndLoadsAndPrints) {
   printed << *a;
   EXPECT_NE(printed.str().find("GatedWorkingMemory(input_size=3, hidden_size=4"),
             std::string::npos);
+}
+
+// Outputs, final state and every gradient of two modules with the same parameters.
+void expect_same_outputs_and_gradients(em::GatedWorkingMemory& a, em::GatedWorkingMemory& b,
+                                       const at::Tensor& x, double tolerance) {
+  const auto& o = a->options;
+  const int64_t batch = o.batch_first() ? x.size(0) : x.size(1);
+  const auto opts = x.options();
+  const at::Tensor h0 = torch::randn({o.num_layers(), batch, o.hidden_size()}, opts);
+  const at::Tensor c0 = torch::randn({o.num_layers(), batch, o.hidden_size()}, opts);
+  std::vector<std::vector<at::Tensor>> grads;
+  std::vector<std::tuple<at::Tensor, at::Tensor, at::Tensor>> outs;
+  for (auto* m : {&a, &b}) {
+    const at::Tensor xi = x.clone().requires_grad_(), hi = h0.clone().requires_grad_(),
+                     ci = c0.clone().requires_grad_();
+    auto [y, state] = (*m)->forward(xi, std::make_tuple(hi, ci));
+    const at::Tensor loss = (y * y.detach().cos()).sum() + (std::get<0>(state) * 0.7).sum() +
+                            (std::get<1>(state) * std::get<1>(state)).sum();
+    std::vector<at::Tensor> inputs{xi, hi, ci};
+    for (const auto& p : (*m)->parameters())
+      inputs.push_back(p);
+    grads.push_back(torch::autograd::grad({loss}, inputs));
+    outs.emplace_back(y.detach(), std::get<0>(state).detach(), std::get<1>(state).detach());
+  }
+  EXPECT_LT(max_abs_diff(std::get<0>(outs[0]), std::get<0>(outs[1])), tolerance);
+  EXPECT_LT(max_abs_diff(std::get<1>(outs[0]), std::get<1>(outs[1])), tolerance);
+  EXPECT_LT(max_abs_diff(std::get<2>(outs[0]), std::get<2>(outs[1])), tolerance);
+  ASSERT_EQ(grads[0].size(), grads[1].size());
+  for (size_t k = 0; k < grads[0].size(); ++k)
+    EXPECT_LT(max_abs_diff(grads[0][k], grads[1][k]), tolerance) << "gradient " << k;
+}
+
+// The at::lstm route (cuDNN's on CUDA), forced on the CPU, against engram's operator: the same
+// outputs, final state and gradients of input, state and every parameter.
+TEST(GatedWorkingMemory, AtenLstmRouteMatchesEngramPathOnCpu) {
+  for (const bool bias : {true, false}) {
+    for (const bool batch_first : {false, true}) {
+      torch::manual_seed(21);
+      const auto options =
+          em::GatedWorkingMemoryOptions(5, 7).num_layers(2).bias(bias).batch_first(batch_first);
+      em::GatedWorkingMemory engram(em::GatedWorkingMemoryOptions(options).backend("engram"));
+      em::GatedWorkingMemory aten(em::GatedWorkingMemoryOptions(options).backend("aten_lstm"));
+      engram->to(torch::kFloat64);
+      aten->to(torch::kFloat64);
+      {
+        at::NoGradGuard no_grad;
+        const auto source = engram->named_parameters();
+        for (auto& item : aten->named_parameters())
+          item.value().copy_(source[item.key()]);
+      }
+      ASSERT_EQ(em::gated_memory_path(aten->options, torch::kCPU), em::GatedMemoryPath::kAtenLstm);
+      ASSERT_EQ(em::gated_memory_path(engram->options, torch::kCPU),
+                em::GatedMemoryPath::kEngramOp);
+      const auto shape =
+          batch_first ? std::vector<int64_t>{3, 6, 5} : std::vector<int64_t>{6, 3, 5};
+      expect_same_outputs_and_gradients(engram, aten, torch::randn(shape, torch::kFloat64), 1e-12);
+    }
+  }
+}
+
+TEST(GatedWorkingMemory, PathSelectionFollowsDeviceAndPeephole) {
+  using em::GatedMemoryPath;
+  const at::Device cpu(torch::kCPU), gpu(torch::kCUDA, 0);
+  const auto plain = em::GatedWorkingMemoryOptions(3, 4);
+  EXPECT_EQ(em::gated_memory_path(plain, cpu), GatedMemoryPath::kEngramOp);
+  EXPECT_EQ(em::gated_memory_path(plain, gpu), GatedMemoryPath::kAtenLstm);
+  EXPECT_EQ(em::gated_memory_path(em::GatedWorkingMemoryOptions(plain).peephole(true), gpu),
+            GatedMemoryPath::kEngramOp);
+  EXPECT_EQ(em::gated_memory_path(em::GatedWorkingMemoryOptions(plain).fused(false), gpu),
+            GatedMemoryPath::kEngramReference);
+  EXPECT_EQ(em::gated_memory_path(em::GatedWorkingMemoryOptions(plain).backend("engram"), gpu),
+            GatedMemoryPath::kEngramOp);
+  EXPECT_EQ(em::gated_memory_path(em::GatedWorkingMemoryOptions(plain).backend("aten_lstm"), cpu),
+            GatedMemoryPath::kAtenLstm);
+  const std::vector<std::string> expected{"auto", "engram", "aten_lstm"};
+  EXPECT_EQ(em::gated_memory_backends(), expected);
+}
+
+TEST(GatedWorkingMemory, RejectsAnUnknownBackendAndAtenLstmWithPeepholes) {
+  const auto message = [](const em::GatedWorkingMemoryOptions& o) {
+    try {
+      em::GatedWorkingMemory memory(o);
+    } catch (const c10::Error& e) {
+      return std::string(e.what_without_backtrace());
+    }
+    return std::string("accepted");
+  };
+  const std::string bad = message(em::GatedWorkingMemoryOptions(3, 4).backend("cudnn"));
+  EXPECT_NE(bad.find("option 'backend' expected one of auto, engram, aten_lstm, got 'cudnn'"),
+            std::string::npos)
+      << bad;
+  EXPECT_EQ(bad.find('\n'), std::string::npos) << bad;
+  const std::string peep =
+      message(em::GatedWorkingMemoryOptions(3, 4).peephole(true).backend("aten_lstm"));
+  EXPECT_NE(peep.find("expected peephole(false)"), std::string::npos) << peep;
+}
+
+// On a GPU: backend auto runs cuDNN (at::lstm) for a plain LSTM and engram's operator with
+// peepholes; both match the CPU's engram path.
+TEST(GatedWorkingMemory, CudaPathsMatchTheCpu) {
+  if (!torch::cuda::is_available()) {
+    GTEST_SKIP() << "no CUDA device";
+  }
+  for (const bool peephole : {false, true}) {
+    torch::manual_seed(22);
+    const auto options = em::GatedWorkingMemoryOptions(5, 8).num_layers(2).peephole(peephole);
+    em::GatedWorkingMemory cpu(options), gpu(options);
+    {
+      at::NoGradGuard no_grad;
+      const auto source = cpu->named_parameters();
+      for (auto& item : gpu->named_parameters())
+        item.value().copy_(source[item.key()]);
+    }
+    gpu->to(torch::kCUDA);
+    // Without peepholes to() lays the weights out in one cuDNN buffer (flatten_parameters).
+    EXPECT_EQ(gpu->weight_ih(0).storage().data() == gpu->weight_hh(1).storage().data(), !peephole);
+    EXPECT_EQ(em::gated_memory_path(gpu->options, gpu->weight_hh(0).device()),
+              peephole ? em::GatedMemoryPath::kEngramOp : em::GatedMemoryPath::kAtenLstm);
+    const at::Tensor x = torch::randn({6, 3, 5});
+    const auto [y_cpu, s_cpu] = cpu->forward(x);
+    const auto [y_gpu, s_gpu] = gpu->forward(x.cuda());
+    EXPECT_LT(max_abs_diff(y_cpu, y_gpu.cpu()), 1e-5);
+    EXPECT_LT(max_abs_diff(std::get<1>(s_cpu), std::get<1>(s_gpu).cpu()), 1e-5);
+    y_gpu.sum().backward();
+    y_cpu.sum().backward();
+    EXPECT_LT(max_abs_diff(cpu->weight_hh(0).grad(), gpu->weight_hh(0).grad().cpu()), 1e-4);
+  }
 }
 
 } // namespace

@@ -5,6 +5,7 @@
 #include <ATen/ATen.h>
 #include <ATen/core/dispatch/Dispatcher.h>
 
+#include <array>
 #include <optional>
 #include <tuple>
 
@@ -57,10 +58,40 @@ using HebbianUpdateSignature = HebbianUpdateOutputs(const at::Tensor&, const at:
                                                     c10::string_view, std::optional<double>,
                                                     double);
 
+// gated_memory_layer(x, h0, c0, w_ih, w_hh, bias?, peephole?) -> (output, h_n, c_n)
+using GatedMemoryLayerOutputs = std::tuple<at::Tensor, at::Tensor, at::Tensor>;
+using GatedMemoryLayerSignature = GatedMemoryLayerOutputs(const at::Tensor&, const at::Tensor&,
+                                                          const at::Tensor&, const at::Tensor&,
+                                                          const at::Tensor&, const OptTensor&,
+                                                          const OptTensor&);
+
+// _gated_memory_layer_forward: the same arguments; also returns what the backward reads (the
+// gate activations, the cell states and their tanh at every step).
+using GatedMemoryLayerTrainOutputs =
+    std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor, at::Tensor, at::Tensor>;
+using GatedMemoryLayerForwardSignature = GatedMemoryLayerTrainOutputs(
+    const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&,
+    const OptTensor&, const OptTensor&);
+
+// _gated_memory_layer_backward(g_output?, g_h_n?, g_c_n?, x, h0, c0, w_ih, w_hh, bias?,
+// peephole?, output, gates, cells, tanh_cells, output_mask)
+//   -> (grad_x, grad_h0, grad_c0, grad_w_ih, grad_w_hh, grad_bias, grad_peephole)
+//   (absent inputs and those outside output_mask: empty [0] tensors)
+using GatedMemoryLayerGradOutputs =
+    std::tuple<at::Tensor, at::Tensor, at::Tensor, at::Tensor, at::Tensor, at::Tensor, at::Tensor>;
+using GatedMemoryLayerBackwardSignature = GatedMemoryLayerGradOutputs(
+    const OptTensor&, const OptTensor&, const OptTensor&, const at::Tensor&, const at::Tensor&,
+    const at::Tensor&, const at::Tensor&, const at::Tensor&, const OptTensor&, const OptTensor&,
+    const at::Tensor&, const at::Tensor&, const at::Tensor&, const at::Tensor&,
+    std::array<bool, 7>);
+
 const c10::TypedOperatorHandle<PlasticRnnSignature>& plastic_rnn_op();
 const c10::TypedOperatorHandle<PlasticRnnForwardSignature>& plastic_rnn_forward_op();
 const c10::TypedOperatorHandle<PlasticRnnBackwardSignature>& plastic_rnn_backward_op();
 const c10::TypedOperatorHandle<HebbianUpdateSignature>& hebbian_update_op();
+const c10::TypedOperatorHandle<GatedMemoryLayerSignature>& gated_memory_layer_op();
+const c10::TypedOperatorHandle<GatedMemoryLayerForwardSignature>& gated_memory_layer_forward_op();
+const c10::TypedOperatorHandle<GatedMemoryLayerBackwardSignature>& gated_memory_layer_backward_op();
 
 inline OptTensor optional_of(const at::Tensor& t) {
   return t.defined() ? OptTensor(t) : std::nullopt;

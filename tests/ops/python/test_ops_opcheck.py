@@ -1,6 +1,7 @@
-"""The engram operators seen from Python: torch.library.opcheck (schema, autograd registration,
-fake-tensor / Meta kernels, AOT dispatch with dynamic shapes), torch.autograd.gradcheck in float64
-and torch.compile of a small model against eager.
+"""The engram operators (plastic_rnn, hebbian_update, gated_memory_layer) seen from Python:
+torch.library.opcheck (schema, autograd registration, fake-tensor / Meta kernels, AOT dispatch
+with dynamic shapes), torch.autograd.gradcheck in float64 and torch.compile of a small model
+against eager.
 
 Usage: python test_ops_opcheck.py <path to libengram.so> [unittest args]
 Exit code 77 (skipped) when this Python has no torch.
@@ -161,6 +162,42 @@ class HebbianUpdateOpcheck(unittest.TestCase):
 
                 self.assertTrue(torch.autograd.gradcheck(fn, [args[k] for k in slots],
                                                          eps=1e-6, atol=1e-7, rtol=1e-5))
+
+
+def gated_memory_args(bias, peephole, dtype=torch.float64, seed=0, T=4, B=2, I=3, H=3):
+    g = torch.Generator().manual_seed(seed)
+
+    def r(*shape, scale=0.5):
+        return (torch.randn(*shape, generator=g, dtype=dtype) * scale).requires_grad_(True)
+
+    args = [r(T, B, I, scale=1.0), r(B, H), r(B, H), r(4 * H, I), r(4 * H, H)]
+    return args, dict(bias=r(4 * H) if bias else None, peephole=r(3, H) if peephole else None)
+
+
+class GatedMemoryLayerOpcheck(unittest.TestCase):
+    # Every bias × peephole combination gets every opcheck utility, the AOT-dispatch trace with
+    # dynamic shapes included.
+    def test_opcheck_bias_and_peephole(self):
+        op = torch.ops.engram.gated_memory_layer.default
+        for bias, peephole in itertools.product((False, True), (False, True)):
+            with self.subTest(bias=bias, peephole=peephole):
+                args, kwargs = gated_memory_args(bias, peephole, dtype=torch.float32)
+                torch.library.opcheck(op, args, kwargs,
+                                      test_utils=FAST_UTILS + ("test_aot_dispatch_dynamic",))
+
+    def test_gradcheck_float64(self):
+        for bias, peephole in itertools.product((False, True), (False, True)):
+            with self.subTest(bias=bias, peephole=peephole):
+                args, kwargs = gated_memory_args(bias, peephole)
+                names = [k for k, t in kwargs.items() if t is not None]
+
+                def fn(*leaves):
+                    given = dict(zip(names, leaves[len(args):]))
+                    return torch.ops.engram.gated_memory_layer(*leaves[:len(args)], **given)
+
+                inputs = args + [kwargs[k] for k in names]
+                self.assertTrue(torch.autograd.gradcheck(fn, inputs, eps=1e-6, atol=1e-7,
+                                                         rtol=1e-5))
 
 
 class PlasticModel(torch.nn.Module):
