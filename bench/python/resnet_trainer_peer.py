@@ -11,7 +11,11 @@ units, backward, SGD step (lr 0.1, no momentum).
 
 Usage: python resnet_trainer_peer.py [--iterations 30] [--batch-size 32] [--threads 1]
                                      [--augment none|standard] [--nf 20] [--count-parameters]
-Prints one JSON line: iterations, seconds, iterations_per_second, cpu_seconds, peak_rss_mb.
+                                     [--profile trace.json]
+Prints one JSON line: iterations, seconds, iterations_per_second, cpu_seconds, peak_rss_mb, and
+cpu_seconds_after_first (the CPU time of iterations 2..N, which bench/python/compare_resnet.sh sets
+beside engram's). With --profile, torch.profiler records the loop's ops on the CPU and writes a
+Chrome trace there (bench/python/profile_resnet.py compares it with engram's).
 """
 import argparse
 import json
@@ -82,6 +86,7 @@ def main():
     p.add_argument("--nf", type=int, default=20)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--count-parameters", action="store_true")
+    p.add_argument("--profile", default="")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -110,17 +115,29 @@ def main():
         return loss
 
     model.train()
+    prof = None
+    if a.profile:
+        prof = torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU])
+        prof.__enter__()
     # Timed from the first iteration, as engram's trainer times a task (task_seconds).
     start, cpu_start = time.perf_counter(), time.process_time()
-    for _ in range(a.iterations):
+    cpu_after_first = None
+    for i in range(a.iterations):
         loss = step()
+        if i == 0:
+            cpu_after_first = time.process_time()
     loss.item()
     seconds = time.perf_counter() - start
-    cpu_seconds = time.process_time() - cpu_start
+    end = time.process_time()
+    cpu_seconds = end - cpu_start
+    if prof is not None:
+        prof.__exit__(None, None, None)
+        prof.export_chrome_trace(a.profile)
     print(json.dumps({"impl": "pytorch", "iterations": a.iterations, "batch_size": a.batch_size,
                       "seconds": seconds, "iterations_per_second": a.iterations / seconds,
                       "cpu_seconds": cpu_seconds,
                       "iterations_per_cpu_second": a.iterations / cpu_seconds,
+                      "cpu_seconds_after_first": end - cpu_after_first,
                       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
                       "torch": torch.__version__, "threads": a.threads}))
 

@@ -2,6 +2,7 @@
 #include <engram/cli/commands.h>
 
 #include <engram/config.h>
+#include <engram/train/host_memory.h>
 
 #include <CLI/CLI.hpp>
 #include <c10/util/Exception.h>
@@ -14,6 +15,8 @@ int main(int argc, char** argv) {
   // Past a file-size limit (`ulimit -f`), a write then fails with EFBIG and is reported like a full
   // disk, instead of the signal killing the process mid-write.
   std::signal(SIGXFSZ, SIG_IGN);
+  // Freed tensors stay in the process for the next iteration instead of going back to the system.
+  engram::train::tune_host_allocator();
   CLI::App app{"engram: brain-inspired learning layers and continual-learning benchmarks"};
   app.set_version_flag("--version", std::string("engram ") + ENGRAM_VERSION_STRING);
   app.require_subcommand(1);
