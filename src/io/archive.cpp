@@ -69,13 +69,6 @@ void put_le(std::string& out, uint64_t v, int bytes) {
     out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));
 }
 
-uint64_t get_le(const std::string& in, size_t at, int bytes) {
-  uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i)
-    v |= static_cast<uint64_t>(static_cast<unsigned char>(in[at + static_cast<size_t>(i)]))
-         << (8 * i);
-  return v;
-}
 } // namespace
 
 std::string first_line(const std::exception& e) {
@@ -120,9 +113,9 @@ void load_archive(torch::serialize::InputArchive& archive, const std::string& pa
       "' is corrupt or not an engram checkpoint (no checksum trailer; files written "
       "before checkpoints carried one cannot be resumed)");
   const size_t at = file.size() - kTrailerSize + sizeof(kMagic);
-  const uint64_t size = get_le(file, at, 8);
-  const auto crc = static_cast<uint32_t>(get_le(file, at + 8, 4));
-  const auto version = static_cast<uint32_t>(get_le(file, at + 12, 4));
+  const uint64_t size = detail::read_le(file, at, 8);
+  const auto crc = static_cast<uint32_t>(detail::read_le(file, at + 8, 4));
+  const auto version = static_cast<uint32_t>(detail::read_le(file, at + 12, 4));
   TORCH_CHECK(version == kCheckpointFormatVersion, "checkpoint '", path,
               "' has trailer format version ", version, "; this build reads version ",
               kCheckpointFormatVersion);

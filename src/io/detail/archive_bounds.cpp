@@ -8,6 +8,15 @@
 #include <limits>
 
 namespace engram::io::detail {
+
+uint64_t read_le(const std::string& in, uint64_t at, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i)
+    v |= static_cast<uint64_t>(static_cast<unsigned char>(in[at + static_cast<uint64_t>(i)]))
+         << (8 * i);
+  return v;
+}
+
 namespace {
 
 // Zip signatures (APPNOTE.TXT 4.3).
@@ -22,14 +31,6 @@ constexpr size_t kCentralHeaderSize = 46;
 constexpr size_t kLocalHeaderSize = 30;
 // Deflate cannot expand by more than 1032:1 (a stream of maximal-length back-references).
 constexpr uint64_t kMaxDeflateRatio = 1032;
-
-uint64_t le(const std::string& in, uint64_t at, int bytes) {
-  uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i)
-    v |= static_cast<uint64_t>(static_cast<unsigned char>(in[at + static_cast<uint64_t>(i)]))
-         << (8 * i);
-  return v;
-}
 
 // True when [at, at + length) lies inside a buffer of `size` bytes, without overflow.
 bool fits(uint64_t at, uint64_t length, uint64_t size) {
@@ -50,19 +51,19 @@ Directory find_directory(const std::string& p) {
   uint64_t eocd = n;
   const uint64_t lowest = n - kEndOfDirectorySize > 65535 ? n - kEndOfDirectorySize - 65535 : 0;
   for (uint64_t at = n - kEndOfDirectorySize + 1; at-- > lowest;) {
-    if (le(p, at, 4) == kEndOfDirectory) {
+    if (read_le(p, at, 4) == kEndOfDirectory) {
       eocd = at;
       break;
     }
   }
   TORCH_CHECK(eocd < n, "no zip end-of-directory record");
-  Directory d{le(p, eocd + 10, 2), le(p, eocd + 12, 4), le(p, eocd + 16, 4)};
-  if (eocd >= 20 && le(p, eocd - 20, 4) == kZip64Locator) {
-    const uint64_t at = le(p, eocd - 20 + 8, 8);
-    TORCH_CHECK(fits(at, 56, eocd) && le(p, at, 4) == kZip64EndOfDirectory,
+  Directory d{read_le(p, eocd + 10, 2), read_le(p, eocd + 12, 4), read_le(p, eocd + 16, 4)};
+  if (eocd >= 20 && read_le(p, eocd - 20, 4) == kZip64Locator) {
+    const uint64_t at = read_le(p, eocd - 20 + 8, 8);
+    TORCH_CHECK(fits(at, 56, eocd) && read_le(p, at, 4) == kZip64EndOfDirectory,
                 "the zip64 end-of-directory locator points to offset ", at,
                 ", which holds no zip64 end-of-directory record");
-    d = Directory{le(p, at + 32, 8), le(p, at + 40, 8), le(p, at + 48, 8)};
+    d = Directory{read_le(p, at + 32, 8), read_le(p, at + 40, 8), read_le(p, at + 48, 8)};
   }
   TORCH_CHECK(fits(d.offset, d.size, eocd), "the zip directory claims ", d.size,
               " bytes at offset ", d.offset, ", past the ", eocd, " bytes before its end record");
@@ -82,16 +83,16 @@ struct Record {
 // Reads the central-directory entry at `at` (advanced past it) and checks it against the payload.
 Record read_record(const std::string& p, uint64_t& at, uint64_t directory_end) {
   const uint64_t n = p.size();
-  TORCH_CHECK(fits(at, kCentralHeaderSize, directory_end) && le(p, at, 4) == kCentralHeader,
+  TORCH_CHECK(fits(at, kCentralHeaderSize, directory_end) && read_le(p, at, 4) == kCentralHeader,
               "zip directory entry at offset ", at, " is malformed");
   Record r;
-  r.method = le(p, at + 10, 2);
-  r.compressed = le(p, at + 20, 4);
-  r.uncompressed = le(p, at + 24, 4);
-  const uint64_t name_length = le(p, at + 28, 2);
-  const uint64_t extra_length = le(p, at + 30, 2);
-  const uint64_t comment_length = le(p, at + 32, 2);
-  uint64_t local = le(p, at + 42, 4);
+  r.method = read_le(p, at + 10, 2);
+  r.compressed = read_le(p, at + 20, 4);
+  r.uncompressed = read_le(p, at + 24, 4);
+  const uint64_t name_length = read_le(p, at + 28, 2);
+  const uint64_t extra_length = read_le(p, at + 30, 2);
+  const uint64_t comment_length = read_le(p, at + 32, 2);
+  uint64_t local = read_le(p, at + 42, 4);
   const uint64_t variable = name_length + extra_length + comment_length;
   TORCH_CHECK(fits(at + kCentralHeaderSize, variable, directory_end),
               "zip directory entry at offset ", at, " runs past the directory");
@@ -99,8 +100,8 @@ Record read_record(const std::string& p, uint64_t& at, uint64_t directory_end) {
   // Zip64: the 0xFFFFFFFF fields are in the extra field, in this order.
   const uint64_t extra = at + kCentralHeaderSize + name_length;
   for (uint64_t e = extra; e + 4 <= extra + extra_length;) {
-    const uint64_t id = le(p, e, 2);
-    const uint64_t length = le(p, e + 2, 2);
+    const uint64_t id = read_le(p, e, 2);
+    const uint64_t length = read_le(p, e + 2, 2);
     TORCH_CHECK(e + 4 + length <= extra + extra_length, "record '", r.name,
                 "' has a malformed extra field");
     if (id == kZip64ExtraId) {
@@ -110,7 +111,7 @@ Record read_record(const std::string& p, uint64_t& at, uint64_t directory_end) {
           continue;
         TORCH_CHECK(f + 8 <= e + 4 + length, "record '", r.name,
                     "' has a truncated zip64 extra field");
-        *field = le(p, f, 8);
+        *field = read_le(p, f, 8);
         f += 8;
       }
     }
@@ -120,9 +121,9 @@ Record read_record(const std::string& p, uint64_t& at, uint64_t directory_end) {
 
   TORCH_CHECK(r.method == 0 || r.method == 8, "record '", r.name, "' uses zip method ", r.method,
               "; expected 0 (stored) or 8 (deflate)");
-  TORCH_CHECK(fits(local, kLocalHeaderSize, n) && le(p, local, 4) == kLocalHeader, "record '",
+  TORCH_CHECK(fits(local, kLocalHeaderSize, n) && read_le(p, local, 4) == kLocalHeader, "record '",
               r.name, "' points to offset ", local, ", which holds no zip local header");
-  r.data_offset = local + kLocalHeaderSize + le(p, local + 26, 2) + le(p, local + 28, 2);
+  r.data_offset = local + kLocalHeaderSize + read_le(p, local + 26, 2) + read_le(p, local + 28, 2);
   TORCH_CHECK(fits(r.data_offset, r.compressed, n), "record '", r.name, "' claims ", r.compressed,
               " bytes at offset ", r.data_offset, "; the payload holds ", n);
   if (r.method == 0) {
@@ -173,6 +174,14 @@ void check_pickle_bounds(const std::string& b, const std::string& record) {
     TORCH_CHECK(fits(at, bytes, n), "pickle '", record, "': opcode 0x", std::hex,
                 static_cast<int>(static_cast<unsigned char>(op)), std::dec, " at byte ", at - 1,
                 " needs ", bytes, " bytes; ", n - at, " remain");
+  };
+  // An argument of `width` length bytes, then that many bytes.
+  const auto skip_counted = [&](int width, char op) {
+    need(static_cast<uint64_t>(width), op);
+    const uint64_t length = read_le(b, at, width);
+    at += static_cast<uint64_t>(width);
+    need(length, op);
+    at += length;
   };
   const auto line = [&](char op) {
     const auto nl = b.find('\n', at);
@@ -248,7 +257,7 @@ void check_pickle_bounds(const std::string& b, const std::string& record) {
       break;
     case 'r': // LONG_BINPUT
       need(4, op);
-      memo(le(b, at, 4));
+      memo(read_le(b, at, 4));
       at += 4;
       break;
     case 'G': // BINFLOAT
@@ -258,38 +267,23 @@ void check_pickle_bounds(const std::string& b, const std::string& record) {
     case 'U':
     case 'C':
     case 0x8a:
-    case 0x8c: { // one-byte length
-      need(1, op);
-      const uint64_t length = le(b, at, 1);
-      at += 1;
-      need(length, op);
-      at += length;
+    case 0x8c: // one-byte length
+      skip_counted(1, op);
       break;
-    }
     case 'T':
     case 'X':
     case 'B':
-    case 0x8b: { // four-byte length
-      need(4, op);
-      const uint64_t length = le(b, at, 4);
-      at += 4;
-      need(length, op);
-      at += length;
+    case 0x8b: // four-byte length
+      skip_counted(4, op);
       break;
-    }
     case 0x8d:
     case 0x8e:
-    case 0x96: { // eight-byte length
-      need(8, op);
-      const uint64_t length = le(b, at, 8);
-      at += 8;
-      need(length, op);
-      at += length;
+    case 0x96: // eight-byte length
+      skip_counted(8, op);
       break;
-    }
     case 0x95: // FRAME: an eight-byte frame length, then the frame's opcodes
       need(8, op);
-      TORCH_CHECK(le(b, at, 8) <= n - at - 8, "pickle '", record, "': frame at byte ", at - 1,
+      TORCH_CHECK(read_le(b, at, 8) <= n - at - 8, "pickle '", record, "': frame at byte ", at - 1,
                   " claims more bytes than remain");
       at += 8;
       break;

@@ -4,9 +4,14 @@
 // passes the checksum but was written by a faulty or hostile tool could claim gigabytes. These
 // checks walk the zip directory and every pickle record and refuse any claim the payload cannot
 // back.
+#include <cstdint>
 #include <string>
 
 namespace engram::io::detail {
+
+/// The `bytes`-byte little-endian unsigned integer at offset `at` of `in` (the caller checks the
+/// bounds): zip fields, the checkpoint trailer and pickle arguments.
+uint64_t read_le(const std::string& in, uint64_t at, int bytes);
 
 /// Throws a one-line c10::Error when a zip record's offsets or sizes fall outside `payload`, a
 /// compressed record claims more than deflate can expand to, or a pickle record (`*.pkl`,
