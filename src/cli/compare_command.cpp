@@ -55,6 +55,7 @@ struct CompareOptions {
   std::string eval_tasks = "all";
   int64_t eval_during = 0;
   int64_t pad = 0;
+  bool shuffle_classes = false; // split benchmarks: class order drawn from each cell's seed
   int64_t iterations = 0;
   int64_t num_tasks = 0;
   uint64_t seed = 0;
@@ -185,6 +186,8 @@ std::string cell_config(const CompareOptions& o, const Grid& g, const Cell& c) {
     << (c.validation ? o.validation_fraction : 0.0);
   if (o.batch_manhattan)
     s << "|batch_manhattan";
+  if (o.shuffle_classes) // absent when off: cells of earlier grids keep their names
+    s << "|shuffle_classes";
   return s.str();
 }
 
@@ -242,6 +245,7 @@ train::ExperimentSpec make_spec(const CompareOptions& o, const Grid& g, const Ce
   spec.seed = c.seed;
   spec.data_dir = o.data_dir;
   spec.augment = o.augment;
+  spec.shuffle_classes = o.shuffle_classes;
   spec.resume = o.resume;
   spec.stop_after_task = o.stop_after_task;
   spec.progress = !o.quiet;
@@ -303,6 +307,8 @@ std::vector<std::string> cell_command(const CompareOptions& o, const Grid& g, co
     a.insert(a.end(), {"--eval-during", std::to_string(o.eval_during)});
   if (o.pad > 0)
     a.insert(a.end(), {"--pad", std::to_string(o.pad)});
+  if (o.shuffle_classes)
+    a.push_back("--shuffle-classes");
   if (o.device.deterministic)
     a.push_back("--deterministic");
   if (!g.learning[c.preset].empty())
@@ -555,6 +561,8 @@ void compare(const CompareOptions& given) {
        << (o.batch_manhattan ? "|batch_manhattan" : "");
   if (o.pad > 0) // absent when off: grids without padding keep their fingerprints
     spec << "|pad " << o.pad;
+  if (o.shuffle_classes)
+    spec << "|shuffle_classes";
   for (const auto& run : grid.runs)
     spec << "|" << run.second << "@" << grid.presets[run.first].name;
   const std::string fingerprint = train::fingerprint_hex(spec.str());
@@ -660,6 +668,8 @@ void add_compare_command(CLI::App& app) {
   add_evaluation_options(*cmd, o->eval_every, o->eval_tasks);
   add_eval_during_option(*cmd, o->eval_during);
   add_pad_option(*cmd, o->pad);
+  cmd->add_flag("--shuffle-classes", o->shuffle_classes,
+                "Split: each cell's class order drawn from its seed (as van de Ven et al.'s code)");
   cmd->add_option("--validation-fraction", o->validation_fraction,
                   "Fraction of each task's training set held out for --hp-grid")
       ->check(number_in(0.01, 0.5))
