@@ -18,7 +18,8 @@ ENGRAM_REGISTER_STRATEGY(IcarlStrategy, "icarl",
                          "sigmoid BCE with distillation from the previous model on old classes, "
                          "nearest-mean-of-exemplars prediction",
                          ENGRAM_STRATEGY_OPTION(memory_size,
-                                                OptionRange::closed(1, kMaxBufferSize)));
+                                                OptionRange::closed(1, kMaxBufferSize)),
+                         ENGRAM_STRATEGY_OPTION(temperature, OptionRange::greater_than(0)));
 
 namespace {
 constexpr int64_t kFeatureBatch = 1024; // samples per forward pass when computing features
@@ -114,17 +115,30 @@ Batch IcarlStrategy::compose_batch(StrategyContext& ctx, Batch current) {
                                     memory_.task.index_select(0, idx)});
 }
 
-at::Tensor IcarlStrategy::before_backward(StrategyContext& ctx, const Batch& batch,
+at::Tensor icarl_loss(const at::Tensor& logits, const at::Tensor& teacher_logits,
+                      const at::Tensor& y, const at::Tensor& old_units,
+                      const at::Tensor& seen_units, double temperature) {
+  TORCH_CHECK(temperature > 0, "icarl_loss: argument 'temperature' expected > 0, got ",
+              temperature);
+  at::Tensor targets = at::one_hot(y, logits.size(1)).to(logits.dtype());
+  if (teacher_logits.defined() && old_units.defined() && old_units.numel() > 0) {
+    at::NoGradGuard no_grad;
+    const at::Tensor old = at::sigmoid(teacher_logits.index_select(1, old_units) / temperature);
+    targets.index_copy_(1, old_units, old.to(targets.dtype()));
+  }
+  return at::binary_cross_entropy_with_logits(logits.index_select(1, seen_units),
+                                              targets.index_select(1, seen_units));
+}
+
+at::Tensor IcarlStrategy::before_backward(StrategyContext&, const Batch& batch,
                                           const at::Tensor& logits, at::Tensor) {
-  const int64_t O = logits.size(1);
-  at::Tensor targets = at::one_hot(batch.y, O).to(logits.dtype());
+  at::Tensor teacher_logits;
   if (teacher_ && old_units_.defined() && old_units_.numel() > 0) {
     at::NoGradGuard no_grad;
-    const at::Tensor old = at::sigmoid(teacher_->forward(batch.x));
-    targets.index_copy_(1, old_units_, old.index_select(1, old_units_));
+    teacher_logits = teacher_->forward(batch.x);
   }
-  return at::binary_cross_entropy_with_logits(logits.index_select(1, seen_units_),
-                                              targets.index_select(1, seen_units_));
+  return icarl_loss(logits, teacher_logits, batch.y, old_units_, seen_units_,
+                    options.temperature());
 }
 
 void IcarlStrategy::after_task(StrategyContext& ctx, const data::Task& task) {

@@ -23,7 +23,19 @@ namespace engram::cl {
 struct IcarlOptions {
   /// Exemplars stored over all classes (memory_size / classes seen per class).
   TORCH_ARG(int64_t, memory_size) = 2000;
+  /// Temperature T of the distillation targets, sigmoid(teacher logit / T) on the old classes: 1
+  /// as in Rebuffi et al. and Mammoth, 2 in van de Ven & Tolias's code (its --temp also scales
+  /// iCaRL's binary distillation).
+  TORCH_ARG(double, temperature) = 1;
 };
+
+// iCaRL's loss on one batch: the mean sigmoid binary cross-entropy of `logits` [B, O] over the
+// `seen_units` (long [S]), against one-hot targets of `y` (long [B]) except on the `old_units`
+// (long [K]), whose targets are sigmoid(teacher_logits / temperature) (teacher_logits [B, O];
+// undefined or no old units: one-hot everywhere).
+at::Tensor icarl_loss(const at::Tensor& logits, const at::Tensor& teacher_logits,
+                      const at::Tensor& y, const at::Tensor& old_units,
+                      const at::Tensor& seen_units, double temperature);
 
 // Herding (iCaRL Algorithm 4): `m` distinct rows of `features` [N, F], in the order chosen, each
 // one minimising the distance between the class mean and the mean of the rows chosen so far.

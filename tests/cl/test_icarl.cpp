@@ -10,6 +10,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <limits>
 
 namespace engram {
@@ -65,6 +66,31 @@ TEST(Icarl, NearestMeanClassifierPredictsTheClosestMean) {
   EXPECT_EQ(s[0][3].item<double>(), std::numeric_limits<float>::lowest())
       << "a class without exemplars is never predicted";
   EXPECT_TRUE(at::equal(s.argmax(1), at::tensor({0, 1, 2}, at::kLong)));
+}
+
+TEST(Icarl, LossIsTheMeanBinaryCrossEntropyWithTheTeachersSigmoidsAtTemperatureOnOldClasses) {
+  // Units 0, 1 old, 2, 3 new, 4 not seen yet; one sample of class 2.
+  const at::Tensor logits = at::tensor({0.5, -1.0, 2.0, 0.25, 3.0}, at::kDouble).view({1, 5});
+  const at::Tensor teacher = at::tensor({1.5, -0.5, 9.0, 9.0, 9.0}, at::kDouble).view({1, 5});
+  const at::Tensor y = at::tensor({2}, at::kLong);
+  const at::Tensor old_units = at::tensor({0, 1}, at::kLong);
+  const at::Tensor seen = at::tensor({0, 1, 2, 3}, at::kLong);
+  const auto sig = [](double v) { return 1.0 / (1.0 + std::exp(-v)); };
+  const auto bce = [&](double z, double t) {
+    return -(t * std::log(sig(z)) + (1 - t) * std::log(1 - sig(z)));
+  };
+  for (const double T : {1.0, 2.0}) {
+    const double by_hand =
+        (bce(0.5, sig(1.5 / T)) + bce(-1.0, sig(-0.5 / T)) + bce(2.0, 1.0) + bce(0.25, 0.0)) / 4;
+    EXPECT_NEAR(cl::icarl_loss(logits, teacher, y, old_units, seen, T).item<double>(), by_hand,
+                1e-12)
+        << "T = " << T;
+  }
+  // Without a teacher (the first task) every target is one-hot.
+  const double first = (bce(0.5, 0) + bce(-1.0, 0) + bce(2.0, 1) + bce(0.25, 0)) / 4;
+  EXPECT_NEAR(cl::icarl_loss(logits, at::Tensor(), y, at::Tensor(), seen, 1).item<double>(), first,
+              1e-12);
+  EXPECT_THROW(cl::icarl_loss(logits, teacher, y, old_units, seen, 0), c10::Error);
 }
 
 TEST(Icarl, KeepsItsShareOfExemplarsPerClassAndPredictsByTheirMeans) {

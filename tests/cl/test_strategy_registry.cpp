@@ -83,7 +83,7 @@ TEST(StrategyRegistry, DefaultsAreUnchangedAndIntegersStayIntegers) {
         {"batch_size", {K::kInteger, 16}},
         {"lr", {K::kNumber, 0.05}},
         {"min_lr", {K::kNumber, 0.0005}}}},
-      {"icarl", {{"memory_size", {K::kInteger, 2000}}}},
+      {"icarl", {{"memory_size", {K::kInteger, 2000}}, {"temperature", {K::kNumber, 1}}}},
       {"dgr",
        {{"hidden", {K::kInteger, 400}},
         {"latent_dim", {K::kInteger, 100}},
