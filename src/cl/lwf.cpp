@@ -8,9 +8,11 @@ namespace engram::cl {
 ENGRAM_REGISTER_STRATEGY(LwfStrategy, "lwf",
                          "Li & Hoiem 2017: distillation from the previous model at temperature T, "
                          "weighted 1/(t+1) : t/(t+1) as in van de Ven et al.; class-IL `variant` "
-                         "vandeven (student over all active classes) or avalanche (old classes)",
+                         "vandeven (student over all active classes) or avalanche (old classes); "
+                         "`reduction` sum over units or mean (van de Ven's code before May 2019)",
                          ENGRAM_STRATEGY_OPTION(temperature, OptionRange::greater_than(0)),
-                         ENGRAM_STRATEGY_CHOICE(variant, "vandeven", "avalanche"));
+                         ENGRAM_STRATEGY_CHOICE(variant, "vandeven", "avalanche"),
+                         ENGRAM_STRATEGY_CHOICE(reduction, "sum", "mean"));
 
 at::Tensor distillation_loss(const at::Tensor& student, const at::Tensor& teacher,
                              const at::Tensor& student_mask, const at::Tensor& teacher_mask,
@@ -68,9 +70,14 @@ at::Tensor LwfStrategy::before_backward(StrategyContext& ctx, const Batch& batch
     masks.emplace_back(all_active ? units(ctx.task, ctx.task) : old_units, old_units);
   }
   at::Tensor distill = at::zeros({}, loss.options());
-  for (const auto& m : masks)
-    distill = distill +
-              distillation_loss(logits, teacher_logits, m.first, m.second, options.temperature());
+  const bool mean_over_units = options.reduction() == "mean";
+  for (const auto& m : masks) {
+    at::Tensor d =
+        distillation_loss(logits, teacher_logits, m.first, m.second, options.temperature());
+    if (mean_over_units) // every row of the mask has the same units
+      d = d / m.first.select(0, 0).sum().to(d.scalar_type());
+    distill = distill + d;
+  }
   distill = distill / static_cast<double>(masks.size());
   const double w = 1.0 / static_cast<double>(ctx.task + 1);
   return w * loss + (1.0 - w) * distill;

@@ -8,7 +8,12 @@
 //              student's log-softmax over all active classes, the current task's included, against
 //              the teacher's softmax over the previous classes zero-padded on the new ones;
 //   avalanche  Avalanche's LwF plugin: both softmaxes over the previous classes only.
-// The two coincide in task-IL and domain-IL.
+// The two coincide in task-IL and domain-IL. `reduction` says how the distillation term averages:
+//   sum   (default) summed over the units, averaged over the batch: van de Ven et al.'s
+//         loss_fn_kd since commit 26f00db (May 2019), and the other references;
+//   mean  averaged over the units too, i.e. divided by the number of student units: his code
+//         before that commit ("summation over classes was omitted"), from which the first arXiv
+//         version of "Three scenarios for continual learning" (April 2019) dates.
 #include <engram/cl/strategy.h>
 
 #include <torch/arg.h>
@@ -23,6 +28,8 @@ struct LwfOptions {
   /// Class-IL form of the distillation: "vandeven" (student over all active classes, teacher
   /// zero-padded) or "avalanche" (both over the previous classes only).
   TORCH_ARG(std::string, variant) = "vandeven";
+  /// "sum" (over the units, then the mean over the batch) or "mean" (over units and batch).
+  TORCH_ARG(std::string, reduction) = "sum";
 };
 
 class LwfStrategy : public StrategyWithOptions<LwfOptions> {

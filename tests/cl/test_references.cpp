@@ -138,6 +138,24 @@ TEST(LwfClassIl, StrategyDistilsOverTheUnitsOfItsVariant) {
   }
 }
 
+// reduction=mean (van de Ven's code before May 2019) divides the distillation term by the number
+// of student units: 4 at task 1 of the vandeven variant.
+TEST(LwfClassIl, MeanReductionDividesTheDistillationByTheStudentsUnits) {
+  const data::Stream stream = split_stream();
+  Fixture f(stream);
+  cl::LwfStrategy lwf(cl::LwfOptions().temperature(2).reduction("mean"));
+  f.ctx.task = 1;
+  lwf.before_task(f.ctx, stream.task(1));
+  const at::Tensor x = stream.task(1).train.images_at(at::arange(5, at::kLong));
+  const cl::Batch batch{x, at::full({5}, 2, at::kLong), at::ones({5}, at::kLong)};
+  const at::Tensor logits = f.model->forward(x);
+  const double got =
+      lwf.before_backward(f.ctx, batch, logits, at::zeros({}, at::kFloat)).item<double>();
+  EXPECT_NEAR(
+      got, 0.5 * hand_distillation(logits.detach(), logits.detach(), {0, 1, 2, 3}, {0, 1}, 2) / 4,
+      1e-5);
+}
+
 // A tiny double-precision network: a linear layer (batched path), tanh, a layer norm (a layer
 // with parameters that is not linear: the per-sample path) and the linear head.
 models::Network fisher_network() {
