@@ -111,6 +111,10 @@ Stream make_benchmark_stream(const BenchmarkName& name, const Dataset& dataset, 
     return make_split_stream(dataset, scenario, {1, shuffle_classes, seed});
   }
   const int64_t T = num_tasks > 0 ? num_tasks : fallback;
+  TORCH_CHECK(!shuffle_classes || name.protocol == "split",
+              "make_benchmark_stream: shuffled classes (--shuffle-classes) apply to split "
+              "benchmarks, got '",
+              name.protocol, "-", name.dataset, "'");
   if (name.protocol == "split")
     return make_split_stream(dataset, scenario, {T, shuffle_classes, seed});
   if (name.protocol == "permuted")
