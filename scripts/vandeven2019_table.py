@@ -3,13 +3,12 @@
 
 Reads the results.json of one or more `scripts/reproduce-vandeven2019` runs (any scenarios) and
 prints, per strategy and scenario, engram's final average accuracy as mean ± SEM over the seeds
-(SEM = sample sd / sqrt(n), the paper's statistic), the published mean ± SEM, the difference, and
+(the file's own summary: SEM = sample sd / sqrt(n), the paper's statistic), the published mean ± SEM, the difference, and
 whether the cell meets the goal: within 2 points of the published mean, or within 2 published SEMs.
 
 Usage: python3 scripts/vandeven2019_table.py split|permuted results.json [results.json ...]
 """
 import json
-import math
 import sys
 
 # "Three scenarios for continual learning", arXiv:1904.07734: final test accuracy (%) averaged over
@@ -49,28 +48,22 @@ def main():
     if len(sys.argv) < 3 or sys.argv[1] not in PUBLISHED:
         sys.exit(__doc__)
     published = PUBLISHED[sys.argv[1]]
-    accs = {}  # (strategy, scenario) -> [acc % per seed]
-    seconds = {}
+    cells = {}  # (strategy, scenario) -> the results file's summary of its seeds
     for path in sys.argv[2:]:
-        doc = json.load(open(path))
-        for r in doc["runs"]:
-            key = (r["strategy"], r["scenario"])
-            accs.setdefault(key, []).append((r["seed"], 100 * r["metrics"]["acc"]))
-            seconds.setdefault(key, []).append(r.get("total_seconds", 0.0))
+        for entry in json.load(open(path))["summary"]:
+            if "metrics" in entry:  # not a skipped entry
+                cells[(entry["strategy"], entry["scenario"])] = entry
     print("| strategy | scenario | seeds | engram ACC (mean ± SEM) | published (± SEM) | difference "
           "| goal | seconds per run |")
     print("|---|---|---|---|---|---|---|---|")
     misses = []
     for st in ORDER:
         for sc in SCENARIOS:
-            if (st, sc) not in accs:
+            if (st, sc) not in cells:
                 continue
-            values = [a for _, a in sorted(accs[(st, sc)])]
-            n = len(values)
-            mean = sum(values) / n
-            sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1)) if n > 1 else 0.0
-            sem = sd / math.sqrt(n)
-            secs = sum(seconds[(st, sc)]) / n
+            acc = cells[(st, sc)]["metrics"]["acc"]
+            n, mean, sem = acc["n"], 100 * acc["mean"], 100 * acc["sem"]
+            secs = cells[(st, sc)]["total_seconds"]["mean"]
             pub = published.get(st, {}).get(sc)
             if pub is None:
                 print(f"| {st} | {sc}-IL | {n} | {mean:.2f} ± {sem:.2f} | — | — | — | {secs:.0f} |")
